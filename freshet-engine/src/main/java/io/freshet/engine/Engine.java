@@ -1,0 +1,586 @@
+package io.freshet.engine;
+
+import io.freshet.engine.command.CommandSpec;
+import io.freshet.engine.command.CommandTable;
+import io.freshet.engine.command.Commands;
+import io.freshet.engine.keyspace.Database;
+import io.freshet.engine.keyspace.Dict;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeSet;
+import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The single-threaded heart of Freshet: owns every database and session and executes every
+ * command. Pure: no threads, sockets or files; time comes from the injected clock.
+ *
+ * <p>Owned by the engine thread: every public method must be called from that one thread.
+ * The host calls {@link #connect}, {@link #submit} for each decoded command, {@link #endBatch}
+ * once its batch of input is done (this flushes replies, one flush per connection), and
+ * {@link #cron} about {@code hz} times a second plus {@link #expireWaiters} whenever
+ * {@link #nextDeadlineMs} has passed.
+ */
+public final class Engine {
+  private static final Logger LOG = Logger.getLogger(Engine.class.getName());
+  /** Marker argv[0] for a protocol error queued behind a blocked command. */
+  private static final byte[] PROTOCOL_ERROR = new byte[0];
+
+  public final Config config;
+  public final Stats stats = new Stats();
+  public final Random random = new Random();
+  /** Where CONFIG REWRITE writes; set by the host when it was started from a config file. */
+  public volatile ConfigRewriter configRewriter;
+
+  /** Writes the current configuration back to the host's config file. */
+  public interface ConfigRewriter {
+    void rewrite(Map<String, String> values) throws Exception;
+  }
+  private final LongSupplier clock;
+  private final Database[] dbs;
+  private final CommandTable commands;
+  private final Call call = new Call(this);
+  private final Map<Long, Session> sessions = new LinkedHashMap<>();
+  private final List<Session> dirtySessions = new ArrayList<>();
+  private final TreeSet<Waiter> deadlines = new TreeSet<>();
+  private List<byte[][]> readyKeys = new ArrayList<>();
+  private final List<Integer> readyDbs = new ArrayList<>();
+  private boolean servingReadyKeys;
+  private long nextSessionId = 1;
+  private long waiterSeq;
+  private int blockedClients;
+  private byte[] requirePass;
+  private int activeExpireDb;
+  private long outputHardLimitBytes;
+
+  public Engine(Config config, LongSupplier clock) {
+    this.config = config;
+    this.clock = clock;
+    this.dbs = new Database[config.getInt("databases")];
+    for (int i = 0; i < dbs.length; i++) {
+      dbs[i] = new Database(i);
+    }
+    this.commands = new CommandTable();
+    Commands.registerAll(commands);
+    config.onChange("requirepass", v -> requirePass = v.isEmpty() ? null : v.getBytes(StandardCharsets.UTF_8));
+    config.onChange("freshet-client-output-hard-limit", v -> outputHardLimitBytes = Long.parseLong(v));
+    stats.startMs = clock.getAsLong();
+  }
+
+  public long now() {
+    return clock.getAsLong();
+  }
+
+  public CommandTable commands() {
+    return commands;
+  }
+
+  public Database db(int index) {
+    return dbs[index];
+  }
+
+  public int dbCount() {
+    return dbs.length;
+  }
+
+  public byte[] requirePass() {
+    return requirePass;
+  }
+
+  public Iterable<Session> sessions() {
+    return sessions.values();
+  }
+
+  public int sessionCount() {
+    return sessions.size();
+  }
+
+  public Session session(long id) {
+    return sessions.get(id);
+  }
+
+  public int blockedClients() {
+    return blockedClients;
+  }
+
+  // ---- connections -------------------------------------------------------------------------
+
+  /** Registers a new client, or returns null when {@code maxclients} is reached. */
+  public Session connect(Connection connection) {
+    if (sessions.size() >= config.getInt("maxclients")) {
+      stats.rejectedConnections++;
+      return null;
+    }
+    Session s = new Session(nextSessionId++, connection, now());
+    s.authenticated = requirePass == null;
+    connection.authenticated(s.authenticated);
+    sessions.put(s.id, s);
+    stats.totalConnections++;
+    return s;
+  }
+
+  public void disconnect(Session s) {
+    if (s.closed) {
+      return;
+    }
+    s.closed = true;
+    if (s.waiter != null) {
+      unblock(s.waiter);
+    }
+    unwatchAll(s);
+    s.pending.clear();
+    sessions.remove(s.id);
+  }
+
+  /** Closes a client from the engine side (CLIENT KILL, QUIT, limits). */
+  public void close(Session s) {
+    s.closing = true;
+    s.connection.close();
+    disconnect(s);
+  }
+
+  // ---- execution ---------------------------------------------------------------------------
+
+  /** Executes (or, behind a parked command, queues) one command from the client. */
+  public void submit(Session s, byte[][] argv) {
+    if (s.closed || s.closing) {
+      return;
+    }
+    markDirty(s);
+    if (s.waiter != null) {
+      s.pending.add(argv);
+      return;
+    }
+    if (!outputWithinLimit(s)) {
+      return;
+    }
+    execute(s, argv);
+    if (!servingReadyKeys && !readyKeys.isEmpty()) {
+      serveReadyKeys();
+    }
+  }
+
+  /** Replies a protocol error in order with earlier replies, then closes the client. */
+  public void submitProtocolError(Session s, String message) {
+    submit(s, new byte[][] {PROTOCOL_ERROR, message.getBytes(StandardCharsets.UTF_8)});
+  }
+
+  private boolean outputWithinLimit(Session s) {
+    long limit = outputHardLimitBytes;
+    if (limit > 0 && s.out.pendingBytes() + s.connection.networkPendingBytes() > limit) {
+      LOG.warning("Client id=" + s.id + " addr=" + s.connection.remoteAddress()
+          + " closed for overcoming of output buffer limits.");
+      close(s);
+      return false;
+    }
+    return true;
+  }
+
+  /** Flushes the replies of every client that got output in this batch. */
+  public void endBatch() {
+    for (int i = 0; i < dirtySessions.size(); i++) {
+      Session s = dirtySessions.get(i);
+      s.dirtyOutput = false;
+      if (!s.closed) {
+        s.connection.flush();
+      }
+    }
+    dirtySessions.clear();
+  }
+
+  private void markDirty(Session s) {
+    if (!s.dirtyOutput) {
+      s.dirtyOutput = true;
+      dirtySessions.add(s);
+    }
+  }
+
+  private void execute(Session s, byte[][] argv) {
+    long nowMs = now();
+    s.lastInteractionMs = nowMs;
+    if (argv[0] == PROTOCOL_ERROR) {
+      s.out.error("ERR Protocol error: " + new String(argv[1], StandardCharsets.UTF_8));
+      close(s);
+      return;
+    }
+    CommandSpec spec = commands.lookup(argv[0]);
+    if (spec != null && spec.isContainer() && argv.length >= 2) {
+      CommandSpec sub = spec.subcommands.get(new String(argv[1], StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
+      if (sub == null) {
+        reject(s, "ERR unknown subcommand '" + truncate(argv[1], 128) + "'. Try "
+            + spec.fullName.toUpperCase(Locale.ROOT) + " HELP.");
+        return;
+      }
+      spec = sub;
+    }
+    if (spec == null) {
+      reject(s, unknownCommand(argv));
+      return;
+    }
+    if ((spec.arity > 0 && argv.length != spec.arity) || argv.length < -spec.arity) {
+      reject(s, "ERR wrong number of arguments for '" + spec.fullName + "' command");
+      return;
+    }
+    if (!s.authenticated && !spec.has(CommandSpec.NO_AUTH)) {
+      reject(s, Errors.NOAUTH);
+      return;
+    }
+    if (s.inMulti && spec.has(CommandSpec.NO_MULTI)) {
+      reject(s, "ERR Command not allowed inside a transaction");
+      return;
+    }
+    if (s.inMulti && !isTransactionControl(spec)) {
+      s.queued.add(argv);
+      s.out.simple("QUEUED");
+      return;
+    }
+    run(s, spec, argv, nowMs);
+  }
+
+  private static boolean isTransactionControl(CommandSpec spec) {
+    return switch (spec.fullName) {
+      case "exec", "discard", "multi", "watch", "quit", "reset" -> true;
+      default -> false;
+    };
+  }
+
+  /** Runs an already validated command (also used by EXEC for queued commands). */
+  void run(Session s, CommandSpec spec, byte[][] argv, long nowMs) {
+    call.setup(s, spec, argv, nowMs);
+    s.lastCommand = spec.fullName;
+    stats.totalCommands++;
+    try {
+      spec.handler.run(call);
+    } catch (CommandError e) {
+      stats.errorReplies++;
+      s.out.error(e.getMessage());
+    } catch (RuntimeException e) {
+      stats.errorReplies++;
+      LOG.log(Level.SEVERE, "unexpected error in " + spec.fullName, e);
+      s.out.error("ERR internal error executing '" + spec.fullName + "': " + e);
+    }
+  }
+
+  /** Looks up and runs a queued command inside EXEC; errors were reported at queue time. */
+  public void runQueued(Session s, byte[][] argv, long nowMs) {
+    CommandSpec spec = commands.lookup(argv[0]);
+    if (spec.isContainer()) {
+      spec = spec.subcommands.get(new String(argv[1], StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
+    }
+    run(s, spec, argv, nowMs);
+  }
+
+  private void reject(Session s, String error) {
+    if (s.inMulti) {
+      s.multiError = true;
+    }
+    stats.errorReplies++;
+    s.out.error(error);
+  }
+
+  private static String unknownCommand(byte[][] argv) {
+    StringBuilder args = new StringBuilder();
+    for (int i = 1; i < argv.length && args.length() < 128; i++) {
+      String a = new String(argv[i], StandardCharsets.UTF_8);
+      int room = 128 - args.length();
+      args.append('\'').append(a.length() > room ? a.substring(0, room) : a).append("' ");
+    }
+    return "ERR unknown command '" + truncate(argv[0], 128) + "', with args beginning with: " + args;
+  }
+
+  private static String truncate(byte[] b, int max) {
+    String s = new String(b, StandardCharsets.UTF_8);
+    return s.length() > max ? s.substring(0, max) : s;
+  }
+
+  // ---- keyspace ----------------------------------------------------------------------------
+
+  /** Value of {@code key}, deleting it first if it has expired. */
+  public Object lookup(Database db, byte[] key, long nowMs) {
+    Object v = db.peek(key);
+    if (v != null && db.expiresSize() > 0 && db.isExpired(key, nowMs)) {
+      expireKey(db, key);
+      return null;
+    }
+    return v;
+  }
+
+  private void expireKey(Database db, byte[] key) {
+    db.delete(key);
+    stats.expiredKeys++;
+    signalModifiedKey(db, key);
+  }
+
+  /** WATCH invalidation, blocked-client wake-up and the dirty counter for a changed key. */
+  public void signalModifiedKey(Database db, byte[] key) {
+    stats.dirty++;
+    if (!db.watchers.isEmpty()) {
+      List<Object> ws = db.watchers.get(key);
+      if (ws != null) {
+        for (Object o : ws) {
+          ((Session) o).dirtyCas = true;
+        }
+      }
+    }
+    if (!db.blocking.isEmpty() && db.blocking.containsKey(key)) {
+      readyKeys.add(new byte[][] {key});
+      readyDbs.add(db.index);
+    }
+  }
+
+  /** Marks every watched key of {@code db} that exists as touched (FLUSHDB, SWAPDB). */
+  public void touchAllWatched(Database db, Database replacement) {
+    for (Dict.Entry<List<Object>> e = db.watchers.first(); e != null; e = e.after()) {
+      boolean exists = db.peek(e.key()) != null || (replacement != null && replacement.peek(e.key()) != null);
+      if (exists) {
+        for (Object o : e.value()) {
+          ((Session) o).dirtyCas = true;
+        }
+      }
+    }
+  }
+
+  /** Wakes clients blocked on any key of {@code db} (after FLUSHDB, SWAPDB). */
+  public void signalAllBlocked(Database db) {
+    for (Dict.Entry<ArrayDeque<Object>> e = db.blocking.first(); e != null; e = e.after()) {
+      readyKeys.add(new byte[][] {e.key()});
+      readyDbs.add(db.index);
+    }
+  }
+
+  // ---- WATCH -------------------------------------------------------------------------------
+
+  public void watch(Session s, byte[] key, long nowMs) {
+    Database db = dbs[s.db];
+    for (Session.WatchedKey w : s.watched) {
+      if (w.db() == s.db && java.util.Arrays.equals(w.key(), key)) {
+        return;
+      }
+    }
+    List<Object> ws = db.watchers.get(key);
+    if (ws == null) {
+      ws = new ArrayList<>();
+      db.watchers.put(key, ws);
+    }
+    ws.add(s);
+    s.watched.add(new Session.WatchedKey(s.db, key, db.peek(key) != null && db.isExpired(key, nowMs)));
+  }
+
+  public void unwatchAll(Session s) {
+    for (Session.WatchedKey w : s.watched) {
+      Database db = dbs[w.db()];
+      List<Object> ws = db.watchers.get(w.key());
+      if (ws != null) {
+        ws.remove(s);
+        if (ws.isEmpty()) {
+          db.watchers.remove(w.key());
+        }
+      }
+    }
+    s.watched.clear();
+    s.dirtyCas = false;
+  }
+
+  /** True if a watched key that was live at WATCH time has expired since (Redis 7 rule). */
+  public boolean watchedKeyExpired(Session s, long nowMs) {
+    for (Session.WatchedKey w : s.watched) {
+      Database db = dbs[w.db()];
+      if (!w.expiredAtWatch() && db.peek(w.key()) != null && db.isExpired(w.key(), nowMs)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // ---- blocking ----------------------------------------------------------------------------
+
+  void block(Session s, CommandSpec spec, byte[][] argv, byte[][] keys, long deadlineMs) {
+    Waiter w = new Waiter(s, spec, argv, keys, s.db, deadlineMs, waiterSeq++);
+    s.waiter = w;
+    Database db = dbs[s.db];
+    for (byte[] key : keys) {
+      ArrayDeque<Object> q = db.blocking.get(key);
+      if (q == null) {
+        q = new ArrayDeque<>();
+        db.blocking.put(key, q);
+      }
+      if (!q.contains(w)) {
+        q.add(w);
+      }
+    }
+    if (deadlineMs > 0) {
+      deadlines.add(w);
+    }
+    blockedClients++;
+    stats.totalBlockingKeys += keys.length;
+  }
+
+  private void unblock(Waiter w) {
+    Database db = dbs[w.db];
+    for (byte[] key : w.keys) {
+      ArrayDeque<Object> q = db.blocking.get(key);
+      if (q != null) {
+        q.remove(w);
+        if (q.isEmpty()) {
+          db.blocking.remove(key);
+        }
+      }
+    }
+    if (w.deadlineMs > 0) {
+      deadlines.remove(w);
+    }
+    w.session.waiter = null;
+    blockedClients--;
+  }
+
+  /** Re-runs parked commands on keys that changed, in FIFO order per key. */
+  private void serveReadyKeys() {
+    servingReadyKeys = true;
+    try {
+      while (!readyKeys.isEmpty()) {
+        List<byte[][]> keys = readyKeys;
+        List<Integer> keyDbs = new ArrayList<>(readyDbs);
+        readyKeys = new ArrayList<>();
+        readyDbs.clear();
+        for (int i = 0; i < keys.size(); i++) {
+          Database db = dbs[keyDbs.get(i)];
+          ArrayDeque<Object> q = db.blocking.get(keys.get(i)[0]);
+          if (q == null) {
+            continue;
+          }
+          for (Object o : new ArrayList<>(q)) {
+            Waiter w = (Waiter) o;
+            if (w.session.waiter != w) {
+              continue;
+            }
+            rerun(w);
+          }
+        }
+      }
+    } finally {
+      servingReadyKeys = false;
+    }
+  }
+
+  private void rerun(Waiter w) {
+    Session s = w.session;
+    call.setup(s, w.spec, w.argv, now());
+    call.reprocessing = true;
+    try {
+      w.spec.handler.run(call);
+    } catch (CommandError e) {
+      s.out.error(e.getMessage());
+    }
+    if (call.stillBlocked) {
+      return;
+    }
+    markDirty(s);
+    unblock(w);
+    resumePending(s);
+  }
+
+  private void resumePending(Session s) {
+    while (s.waiter == null && !s.pending.isEmpty() && !s.closed && !s.closing) {
+      execute(s, s.pending.poll());
+    }
+  }
+
+  /** Earliest block deadline in ms, or {@code Long.MAX_VALUE}. */
+  public long nextDeadlineMs() {
+    return deadlines.isEmpty() ? Long.MAX_VALUE : deadlines.first().deadlineMs;
+  }
+
+  /** Answers every parked command whose deadline has passed with a null reply. */
+  public void expireWaiters() {
+    long nowMs = now();
+    while (!deadlines.isEmpty() && deadlines.first().deadlineMs <= nowMs) {
+      Waiter w = deadlines.first();
+      unblock(w);
+      w.session.out.nullArray();
+      markDirty(w.session);
+      resumePending(w.session);
+    }
+    if (!readyKeys.isEmpty() && !servingReadyKeys) {
+      serveReadyKeys();
+    }
+  }
+
+  // ---- periodic ----------------------------------------------------------------------------
+
+  /** Periodic work, about {@code hz} times a second: active expiry, idle timeouts. */
+  public void cron() {
+    long nowMs = now();
+    activeExpire(nowMs);
+    int timeoutSeconds = config.getInt("timeout");
+    if (timeoutSeconds > 0) {
+      for (Session s : new ArrayList<>(sessions.values())) {
+        if (s.waiter == null && nowMs - s.lastInteractionMs > timeoutSeconds * 1000L) {
+          close(s);
+        }
+      }
+    }
+    if (!readyKeys.isEmpty() && !servingReadyKeys) {
+      serveReadyKeys();
+    }
+  }
+
+  /** Redis's adaptive sampling: 20 keys per round, again while more than 25% had expired. */
+  private void activeExpire(long nowMs) {
+    long budgetEndNs = System.nanoTime() + 25_000_000L / Math.max(1, config.getInt("hz") / 10);
+    for (int n = 0; n < dbs.length; n++) {
+      Database db = dbs[(activeExpireDb + n) % dbs.length];
+      int expired;
+      do {
+        expired = 0;
+        int samples = Math.min(20, db.expiresSize());
+        for (int i = 0; i < samples; i++) {
+          Dict.Entry<Long> e = db.data.expires.randomEntry(random);
+          if (e != null && e.value() <= nowMs) {
+            expireKey(db, e.key());
+            expired++;
+          }
+        }
+        if (samples == 0) {
+          break;
+        }
+      } while (expired > 5 && System.nanoTime() < budgetEndNs);
+    }
+    activeExpireDb = (activeExpireDb + 1) % dbs.length;
+  }
+
+  /** Counters for INFO stats. */
+  public static final class Stats {
+    public long startMs;
+    public long totalCommands;
+    public long totalConnections;
+    public long rejectedConnections;
+    public long expiredKeys;
+    public long keyspaceHits;
+    public long keyspaceMisses;
+    public long errorReplies;
+    public long dirty;
+    public long totalBlockingKeys;
+    public long netInputBytes;
+    public long netOutputBytes;
+
+    public void reset() {
+      totalCommands = 0;
+      totalConnections = 0;
+      rejectedConnections = 0;
+      expiredKeys = 0;
+      keyspaceHits = 0;
+      keyspaceMisses = 0;
+      errorReplies = 0;
+      totalBlockingKeys = 0;
+      netInputBytes = 0;
+      netOutputBytes = 0;
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package io.freshet.engine.keyspace;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One numbered database: keys to values, keys to absolute expiry times (ms), and the clients
+ * blocked on or watching its keys. Owned by the engine thread.
+ *
+ * <p>Values are {@code byte[]} (string), {@link ListValue}, {@link HashValue}, {@link SetValue}.
+ * SWAPDB exchanges {@link #data} between two databases; waiters and watchers stay with the index,
+ * as in Redis.
+ */
+public final class Database {
+  /** Keys and expiries move together on SWAPDB. */
+  public static final class Data {
+    public final Dict<Object> keys = new Dict<>();
+    public final Dict<Long> expires = new Dict<>();
+  }
+
+  public final int index;
+  public Data data = new Data();
+  /** Per key, the parked commands in FIFO order (elements are engine waiters). */
+  public final Dict<ArrayDeque<Object>> blocking = new Dict<>();
+  /** Per key, the sessions that WATCH it (elements are engine sessions). */
+  public final Dict<List<Object>> watchers = new Dict<>();
+
+  public Database(int index) {
+    this.index = index;
+  }
+
+  public int size() {
+    return data.keys.size();
+  }
+
+  public int expiresSize() {
+    return data.expires.size();
+  }
+
+  /** The value if present, ignoring expiry; for callers that already checked it. */
+  public Object peek(byte[] key) {
+    return data.keys.get(key);
+  }
+
+  /** Absolute expiry in ms, or -1. */
+  public long expireAt(byte[] key) {
+    if (data.expires.isEmpty()) {
+      return -1;
+    }
+    Long at = data.expires.get(key);
+    return at == null ? -1 : at;
+  }
+
+  public boolean isExpired(byte[] key, long nowMs) {
+    long at = expireAt(key);
+    return at >= 0 && at <= nowMs;
+  }
+
+  public void add(byte[] key, Object value) {
+    data.keys.put(key, value);
+  }
+
+  /** Sets the value; drops any expiry unless {@code keepTtl}. */
+  public void set(byte[] key, Object value, boolean keepTtl) {
+    Dict.Entry<Object> e = data.keys.find(key);
+    if (e != null) {
+      e.setValue(value);
+    } else {
+      data.keys.put(key, value);
+    }
+    if (!keepTtl && !data.expires.isEmpty()) {
+      data.expires.remove(key);
+    }
+  }
+
+  public boolean delete(byte[] key) {
+    if (data.keys.remove(key) == null) {
+      return false;
+    }
+    if (!data.expires.isEmpty()) {
+      data.expires.remove(key);
+    }
+    return true;
+  }
+
+  public void setExpire(byte[] key, long atMs) {
+    Dict.Entry<Object> e = data.keys.find(key);
+    // share the key array with the main dict: one copy per key
+    data.expires.put(e != null ? e.key() : key, atMs);
+  }
+
+  public boolean removeExpire(byte[] key) {
+    return !data.expires.isEmpty() && data.expires.remove(key) != null;
+  }
+
+  public List<byte[]> keysSnapshot() {
+    List<byte[]> out = new ArrayList<>(data.keys.size());
+    for (Dict.Entry<Object> e = data.keys.first(); e != null; e = e.after()) {
+      out.add(e.key());
+    }
+    return out;
+  }
+
+  public void clear() {
+    data = new Data();
+  }
+
+  public static String typeName(Object value) {
+    if (value instanceof byte[]) {
+      return "string";
+    } else if (value instanceof ListValue) {
+      return "list";
+    } else if (value instanceof HashValue) {
+      return "hash";
+    } else if (value instanceof SetValue) {
+      return "set";
+    }
+    return "none";
+  }
+}

@@ -1,0 +1,242 @@
+package io.freshet.server;
+
+import io.freshet.engine.Config;
+import io.freshet.engine.Engine;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * A Freshet server: Redis's protocol and commands on a TCP port. Start one with the builder and
+ * close it when done; it is safe to share and to close from any thread.
+ *
+ * <pre>{@code
+ * try (FreshetServer server = FreshetServer.builder().port(0).dataDir(dir).start()) {
+ *   int port = server.port(); // connect any Redis client here
+ * }
+ * }</pre>
+ *
+ * <p>All commands run on one thread, the engine thread, which is also the single event loop that
+ * reads and writes every connection (as Redis's main thread does).
+ */
+public final class FreshetServer implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(FreshetServer.class.getName());
+
+  private final Config config;
+  private final EventLoopGroup loop;
+  private final Engine engine;
+  private final List<Channel> listeners = new ArrayList<>();
+  private final CountDownLatch closed = new CountDownLatch(1);
+  private final Host host = new Host();
+  private volatile boolean closing;
+  private int port;
+
+  private final class Host extends EngineHost {
+    @Override
+    Engine engine() {
+      return engine;
+    }
+
+    @Override
+    void shutdownRequested() {
+      Thread t = new Thread(FreshetServer.this::close, "freshet-shutdown");
+      t.start();
+    }
+  }
+
+  private FreshetServer(Config config, Path configFile) {
+    this.config = config;
+    boolean epoll = Epoll.isAvailable();
+    DefaultThreadFactory threads = new DefaultThreadFactory("freshet-engine", false);
+    this.loop = epoll ? new EpollEventLoopGroup(1, threads) : new NioEventLoopGroup(1, threads);
+    this.engine = new Engine(config, System::currentTimeMillis);
+    if (configFile != null) {
+      engine.configRewriter = values -> ConfigRewrite.rewrite(configFile, values);
+    }
+    config.onChange("proto-max-bulk-len", v -> host.maxBulkBytes = Long.parseLong(v));
+    config.onChange("client-query-buffer-limit", v -> host.maxQueryBufferBytes = Long.parseLong(v));
+    try {
+      Files.createDirectories(Path.of(config.get("dir")));
+    } catch (IOException e) {
+      loop.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      throw new UncheckedIOException("cannot create data directory " + config.get("dir"), e);
+    }
+    Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    ServerBootstrap bootstrap = new ServerBootstrap()
+        .group(loop, loop)
+        .channel(channelType)
+        .option(ChannelOption.SO_BACKLOG, config.getInt("tcp-backlog"))
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.SO_KEEPALIVE, true)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 * 1024, 4 * 1024 * 1024))
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline().addLast(new ClientConnection(host));
+          }
+        });
+    int wanted = config.getInt("port");
+    try {
+      for (String addr : config.get("bind").trim().split("\\s+")) {
+        boolean optional = addr.startsWith("-");
+        String hostName = optional ? addr.substring(1) : addr;
+        try {
+          Channel ch = bootstrap.bind(new InetSocketAddress(hostName, port == 0 ? wanted : port)).sync().channel();
+          listeners.add(ch);
+          if (port == 0) {
+            port = ((InetSocketAddress) ch.localAddress()).getPort();
+          }
+        } catch (Exception e) {
+          if (!optional) {
+            throw new IllegalStateException("Could not create server TCP listening socket " + hostName + ":"
+                + wanted + ": " + e.getMessage(), e);
+          }
+        }
+      }
+      if (listeners.isEmpty()) {
+        throw new IllegalStateException("Failed listening on port " + wanted + " (tcp), aborting.");
+      }
+    } catch (RuntimeException e) {
+      listeners.forEach(Channel::close);
+      loop.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      throw e;
+    }
+    config.set("port", Integer.toString(port), true);
+    long cronMs = Math.max(1, 1000 / Math.max(1, config.getInt("hz")));
+    loop.scheduleAtFixedRate(this::cron, cronMs, cronMs, TimeUnit.MILLISECONDS);
+    loop.scheduleAtFixedRate(this::expireWaiters, 2, 2, TimeUnit.MILLISECONDS);
+    LOG.info("Freshet ready to accept connections on port " + port + " (" + (epoll ? "epoll" : "nio") + ")");
+  }
+
+  private void cron() {
+    try {
+      engine.cron();
+      engine.endBatch();
+    } catch (RuntimeException e) {
+      LOG.severe("cron failed: " + e);
+    }
+  }
+
+  private void expireWaiters() {
+    if (engine.nextDeadlineMs() <= engine.now()) {
+      engine.expireWaiters();
+      engine.endBatch();
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The TCP port the server listens on (the chosen one when started with port 0). */
+  public int port() {
+    return port;
+  }
+
+  public String host() {
+    return ((InetSocketAddress) listeners.get(0).localAddress()).getHostString();
+  }
+
+  /** Runs {@code task} on the engine thread and waits for it; for tests and tools. */
+  public <T> T onEngineThread(java.util.concurrent.Callable<T> task) throws Exception {
+    return loop.next().submit(task).get(30, TimeUnit.SECONDS);
+  }
+
+  /** Blocks until the server has shut down (SHUTDOWN or {@link #close()}). */
+  public void awaitTermination() throws InterruptedException {
+    closed.await();
+  }
+
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closing) {
+        return;
+      }
+      closing = true;
+    }
+    for (Channel ch : listeners) {
+      ch.close().syncUninterruptibly();
+    }
+    loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    closed.countDown();
+  }
+
+  /** Builds a server from Redis-style configuration parameters. */
+  public static final class Builder {
+    private final Map<String, String> params = new LinkedHashMap<>();
+    private Path configFile;
+
+    /** The file CONFIG REWRITE writes to (its parameters are not read here). */
+    public Builder configFile(Path file) {
+      this.configFile = file;
+      return this;
+    }
+
+    public Builder port(int port) {
+      return config("port", Integer.toString(port));
+    }
+
+    public Builder bind(String addresses) {
+      return config("bind", addresses);
+    }
+
+    public Builder dataDir(Path dir) {
+      return config("dir", dir.toString());
+    }
+
+    public Builder requirePass(String password) {
+      return config("requirepass", password);
+    }
+
+    /** Any parameter redis.conf would take, e.g. {@code config("appendfsync", "always")}. */
+    public Builder config(String name, String value) {
+      params.put(name.toLowerCase(java.util.Locale.ROOT), value);
+      return this;
+    }
+
+    public Builder config(Map<String, String> values) {
+      values.forEach(this::config);
+      return this;
+    }
+
+    /** Validates the configuration, binds the port and starts serving. */
+    public FreshetServer start() {
+      Config config = new Config();
+      for (Map.Entry<String, String> e : params.entrySet()) {
+        if (!config.exists(e.getKey())) {
+          throw new IllegalArgumentException("Bad directive or wrong number of arguments: '" + e.getKey() + "'");
+        }
+        String error = config.set(e.getKey(), e.getValue(), true);
+        if (error != null) {
+          throw new IllegalArgumentException("Invalid value for '" + e.getKey() + "': " + error);
+        }
+      }
+      return new FreshetServer(config, configFile);
+    }
+  }
+}
