@@ -225,15 +225,15 @@ public final class Engine {
       return;
     }
     if ((spec.arity > 0 && argv.length != spec.arity) || argv.length < -spec.arity) {
-      reject(s, "ERR wrong number of arguments for '" + spec.fullName + "' command");
+      reject(s, spec, "ERR wrong number of arguments for '" + spec.fullName + "' command");
       return;
     }
     if (!s.authenticated && !spec.has(CommandSpec.NO_AUTH)) {
-      reject(s, Errors.NOAUTH);
+      reject(s, spec, Errors.NOAUTH);
       return;
     }
     if (s.inMulti && spec.has(CommandSpec.NO_MULTI)) {
-      reject(s, "ERR Command not allowed inside a transaction");
+      reject(s, spec, "ERR Command not allowed inside a transaction");
       return;
     }
     if (s.inMulti && !isTransactionControl(spec)) {
@@ -278,10 +278,25 @@ public final class Engine {
   }
 
   private void reject(Session s, String error) {
+    reject(s, null, error);
+  }
+
+  /** Refuses a command before it runs; inside MULTI this dooms the transaction, as in Redis. */
+  private void reject(Session s, CommandSpec spec, String error) {
     if (s.inMulti) {
       s.multiError = true;
     }
     stats.errorReplies++;
+    if (spec != null && spec.fullName.equals("exec")) {
+      // Redis's execCommandAbort: the transaction is discarded and the reason quoted
+      s.inMulti = false;
+      s.multiError = false;
+      s.queued.clear();
+      unwatchAll(s);
+      String reason = error.startsWith("ERR ") ? error.substring(4) : error;
+      s.out.error("EXECABORT Transaction discarded because of: " + reason);
+      return;
+    }
     s.out.error(error);
   }
 

@@ -166,6 +166,9 @@ final class HashCommands {
     if (by == null) {
       throw new CommandError(Errors.NOT_FLOAT);
     }
+    if (Numbers.isInfinite(by)) {
+      throw new CommandError("ERR value is NaN or Infinity");
+    }
     HashValue h = c.getHash(c.arg(1), true);
     BigDecimal current = BigDecimal.ZERO;
     byte[] v = h == null ? null : h.fields.get(c.arg(2));
@@ -175,7 +178,8 @@ final class HashCommands {
         throw new CommandError("ERR hash value is not a float");
       }
     }
-    BigDecimal sum = Numbers.roundLongDouble(current.add(by));
+    BigDecimal sum = Numbers.isInfinite(current) || Numbers.isInfinite(by) ? null
+        : Numbers.roundLongDouble(current.add(by));
     if (sum == null) {
       throw new CommandError("ERR increment would produce NaN or Infinity");
     }
@@ -188,10 +192,14 @@ final class HashCommands {
 
   private static void hscan(Call c) {
     long cursor = KeyCommands.parseCursor(c.arg(2));
-    KeyCommands.ScanOptions opts = KeyCommands.ScanOptions.parse(c, 3, false, true);
     HashValue h = c.getHash(c.arg(1), false);
+    if (h == null) {
+      KeyCommands.emptyScan(c);
+      return;
+    }
+    KeyCommands.ScanOptions opts = KeyCommands.ScanOptions.parse(c, 3, false, true);
     List<byte[]> out = new ArrayList<>();
-    if (h != null) {
+    {
       if (h.isListpack()) {
         for (Dict.Entry<byte[]> e = h.fields.first(); e != null; e = e.after()) {
           add(out, opts, e.key(), e.value());
@@ -203,8 +211,6 @@ final class HashCommands {
           cursor = h.fields.scan(cursor, (k, v) -> add(out, opts, k, v));
         } while (cursor != 0 && max-- > 0 && out.size() / (opts.noValues() ? 1 : 2) < opts.count());
       }
-    } else {
-      cursor = 0;
     }
     c.out.arrayHeader(2);
     c.out.bulk(Long.toUnsignedString(cursor));

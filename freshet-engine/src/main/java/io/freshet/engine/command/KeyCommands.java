@@ -185,6 +185,15 @@ final class KeyCommands {
     }
   }
 
+  /** Redis's shared "emptyscan" reply: cursor 0, no elements. */
+  static void emptyScan(Call c) {
+    c.out.arrayHeader(2);
+    c.out.bulk(ZERO);
+    c.out.arrayHeader(0);
+  }
+
+  private static final byte[] ZERO = {'0'};
+
   private static void scan(Call c) {
     long cursor = parseCursor(c.arg(1));
     ScanOptions opts = ScanOptions.parse(c, 2, true, false);

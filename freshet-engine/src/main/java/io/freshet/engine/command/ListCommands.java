@@ -124,12 +124,12 @@ final class ListCommands {
   }
 
   private static void lindex(Call c) {
-    long index = c.longArg(2);
     ListValue l = c.getList(c.arg(1), false);
     if (l == null) {
       c.out.nullBulk();
       return;
     }
+    long index = c.longArg(2);
     if (index < 0) {
       index = l.size() + index;
     }
@@ -137,11 +137,11 @@ final class ListCommands {
   }
 
   private static void lset(Call c) {
-    long index = c.longArg(2);
     ListValue l = c.getList(c.arg(1), true);
     if (l == null) {
       throw new CommandError(Errors.NO_SUCH_KEY);
     }
+    long index = c.longArg(2);
     if (index < 0) {
       index = l.size() + index;
     }
@@ -221,7 +221,7 @@ final class ListCommands {
   /** Parses a blocking timeout in seconds (float) into an absolute deadline; 0 = forever. */
   static long deadline(Call c, int arg) {
     BigDecimal seconds = Numbers.parseLongDouble(c.arg(arg));
-    if (seconds == null) {
+    if (seconds == null || Numbers.isInfinite(seconds)) {
       throw new CommandError("ERR timeout is not a float or out of range");
     }
     if (seconds.signum() < 0) {

@@ -191,12 +191,14 @@ final class SetCommands {
 
   private static void sscan(Call c) {
     long cursor = KeyCommands.parseCursor(c.arg(2));
-    KeyCommands.ScanOptions opts = KeyCommands.ScanOptions.parse(c, 3, false, false);
     SetValue s = c.getSet(c.arg(1), false);
-    List<byte[]> out = new ArrayList<>();
     if (s == null) {
-      cursor = 0;
-    } else if (s.isCompact()) {
+      KeyCommands.emptyScan(c);
+      return;
+    }
+    KeyCommands.ScanOptions opts = KeyCommands.ScanOptions.parse(c, 3, false, false);
+    List<byte[]> out = new ArrayList<>();
+    if (s.isCompact()) {
       for (byte[] m : ordered(s)) {
         if (opts.matches(m)) {
           out.add(m);

@@ -65,31 +65,53 @@ final class StringCommands {
   private static final int KEEPTTL = 8;
   private static final int PERSIST = 16;
 
-  private static void set(Call c) {
-    int flags = 0;
+  /** SET/GETEX options as Redis's parseExtendedStringArgumentsOrReply accepts them. */
+  private static final class StringOptions {
+    int flags;
+    /** The expiry keyword last given (EX, PX, EXAT, PXAT; each may repeat), or null. */
+    String expireKind;
     int expireArg = -1;
-    long unitMs = 0;
-    boolean absolute = false;
-    for (int i = 3; i < c.argc(); i++) {
-      boolean hasNext = i + 1 < c.argc();
-      boolean noExpire = expireArg < 0 && (flags & KEEPTTL) == 0;
-      if (c.argIs(i, "NX") && (flags & XX) == 0) {
-        flags |= NX;
-      } else if (c.argIs(i, "XX") && (flags & NX) == 0) {
-        flags |= XX;
-      } else if (c.argIs(i, "GET")) {
-        flags |= GET;
-      } else if (c.argIs(i, "KEEPTTL") && noExpire) {
-        flags |= KEEPTTL;
-      } else if (hasNext && noExpire && (c.argIs(i, "EX") || c.argIs(i, "PX") || c.argIs(i, "EXAT") || c.argIs(i, "PXAT"))) {
-        unitMs = c.argIs(i, "EX") || c.argIs(i, "EXAT") ? 1000 : 1;
-        absolute = c.arg(i).length == 4;
-        expireArg = ++i;
-      } else {
-        throw new CommandError(Errors.SYNTAX);
+
+    static StringOptions parse(Call c, int from, boolean forSet) {
+      StringOptions o = new StringOptions();
+      for (int i = from; i < c.argc(); i++) {
+        boolean hasNext = i + 1 < c.argc();
+        String kind = c.argIs(i, "EX") ? "EX" : c.argIs(i, "PX") ? "PX" : c.argIs(i, "EXAT") ? "EXAT"
+            : c.argIs(i, "PXAT") ? "PXAT" : null;
+        if (forSet && c.argIs(i, "NX") && (o.flags & XX) == 0) {
+          o.flags |= NX;
+        } else if (forSet && c.argIs(i, "XX") && (o.flags & NX) == 0) {
+          o.flags |= XX;
+        } else if (forSet && c.argIs(i, "GET")) {
+          o.flags |= GET;
+        } else if (forSet && c.argIs(i, "KEEPTTL") && o.expireKind == null) {
+          o.flags |= KEEPTTL;
+        } else if (!forSet && c.argIs(i, "PERSIST") && o.expireKind == null) {
+          o.flags |= PERSIST;
+        } else if (kind != null && hasNext && (o.flags & (KEEPTTL | PERSIST)) == 0
+            && (o.expireKind == null || o.expireKind.equals(kind))) {
+          o.expireKind = kind;
+          o.expireArg = ++i;
+        } else {
+          throw new CommandError(Errors.SYNTAX);
+        }
       }
+      return o;
     }
-    long expireAt = expireArg < 0 ? -1 : expireTime(c, expireArg, unitMs, absolute);
+
+    long expireAt(Call c) {
+      if (expireKind == null) {
+        return -1;
+      }
+      long unitMs = expireKind.startsWith("E") ? 1000 : 1;
+      return expireTime(c, expireArg, unitMs, expireKind.endsWith("AT"));
+    }
+  }
+
+  private static void set(Call c) {
+    StringOptions opts = StringOptions.parse(c, 3, true);
+    int flags = opts.flags;
+    long expireAt = opts.expireAt(c);
     byte[] key = c.arg(1);
     Object current = c.lookupWrite(key);
     if ((flags & GET) != 0) {
@@ -149,30 +171,16 @@ final class StringCommands {
   }
 
   private static void getEx(Call c) {
-    int flags = 0;
-    int expireArg = -1;
-    long unitMs = 0;
-    boolean absolute = false;
-    for (int i = 2; i < c.argc(); i++) {
-      boolean hasNext = i + 1 < c.argc();
-      boolean noExpire = expireArg < 0 && (flags & PERSIST) == 0;
-      if (c.argIs(i, "PERSIST") && noExpire) {
-        flags |= PERSIST;
-      } else if (hasNext && noExpire && (c.argIs(i, "EX") || c.argIs(i, "PX") || c.argIs(i, "EXAT") || c.argIs(i, "PXAT"))) {
-        unitMs = c.argIs(i, "EX") || c.argIs(i, "EXAT") ? 1000 : 1;
-        absolute = c.arg(i).length == 4;
-        expireArg = ++i;
-      } else {
-        throw new CommandError(Errors.SYNTAX);
-      }
-    }
-    long expireAt = expireArg < 0 ? -1 : expireTime(c, expireArg, unitMs, absolute);
+    StringOptions opts = StringOptions.parse(c, 2, false);
+    int flags = opts.flags;
     byte[] key = c.arg(1);
     byte[] v = c.getString(key, true);
     if (v == null) {
       c.out.nullBulk();
       return;
     }
+    // Redis parses GETEX's expiry only once the key is known to hold a string
+    long expireAt = opts.expireAt(c);
     Database db = c.db();
     if (expireAt >= 0) {
       if (expireAt <= c.nowMs) {
@@ -267,7 +275,8 @@ final class StringCommands {
     if (by == null) {
       throw new CommandError(Errors.NOT_FLOAT);
     }
-    BigDecimal sum = Numbers.roundLongDouble(current.add(by));
+    BigDecimal sum = Numbers.isInfinite(current) || Numbers.isInfinite(by) ? null
+        : Numbers.roundLongDouble(current.add(by));
     if (sum == null) {
       throw new CommandError("ERR increment would produce NaN or Infinity");
     }

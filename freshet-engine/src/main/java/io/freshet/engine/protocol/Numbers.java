@@ -109,28 +109,72 @@ public final class Numbers {
 
   // ---- x87 long double emulation for INCRBYFLOAT / HINCRBYFLOAT -----------------------------
 
-  /** A value rounded to a 64-bit significand, as Redis's long double arithmetic produces. */
+  /** Sentinels for x87 infinities, compared by identity. */
+  public static final BigDecimal POSITIVE_INFINITY = new BigDecimal("1E+999999");
+  public static final BigDecimal NEGATIVE_INFINITY = new BigDecimal("-1E+999999");
+
+  public static boolean isInfinite(BigDecimal v) {
+    return v == POSITIVE_INFINITY || v == NEGATIVE_INFINITY;
+  }
+
+  /**
+   * Parses as Redis's string2ld (strtold on x87 long double): decimal or hex ("0x1.8p3") forms,
+   * "inf"/"infinity"; rejects leading spaces, trailing garbage, NaN, overflow and underflow to
+   * zero. Returns the value rounded to a 64-bit significand, an infinity sentinel, or null.
+   */
   public static BigDecimal parseLongDouble(byte[] b) {
-    String s = new String(b, StandardCharsets.US_ASCII);
+    String s = new String(b, StandardCharsets.ISO_8859_1);
     if (s.isEmpty() || Character.isWhitespace(s.charAt(0))) {
       return null;
     }
-    String lower = s.toLowerCase();
-    if (lower.contains("inf") || lower.contains("nan") || lower.contains("x") || lower.contains("_")
-        || lower.endsWith("d") || lower.endsWith("f")) {
-      return null;
+    boolean negative = s.charAt(0) == '-';
+    String body = (s.charAt(0) == '-' || s.charAt(0) == '+') ? s.substring(1) : s;
+    String lower = body.toLowerCase(java.util.Locale.ROOT);
+    if (lower.equals("inf") || lower.equals("infinity")) {
+      return negative ? NEGATIVE_INFINITY : POSITIVE_INFINITY;
     }
+    BigDecimal exact;
     try {
-      return roundLongDouble(new BigDecimal(s));
-    } catch (NumberFormatException e) {
+      if (lower.startsWith("0x")) {
+        exact = parseHex(lower.substring(2));
+      } else {
+        if (!lower.matches("([0-9]+\\.?[0-9]*|\\.[0-9]+)(e[+-]?[0-9]+)?")) {
+          return null;
+        }
+        exact = new BigDecimal(lower.endsWith(".") ? lower + "0" : lower.replace(".e", ".0e"));
+      }
+    } catch (NumberFormatException | ArithmeticException e) {
       return null;
     }
+    if (exact == null) {
+      return null;
+    }
+    boolean zeroInput = exact.signum() == 0;
+    BigDecimal rounded = roundLongDouble(negative ? exact.negate() : exact);
+    if (rounded == null || (!zeroInput && rounded.signum() == 0)) {
+      return null; // ERANGE: overflow or underflow
+    }
+    return rounded;
   }
 
+  private static BigDecimal parseHex(String h) {
+    int p = h.indexOf('p');
+    String mantissa = p < 0 ? h : h.substring(0, p);
+    int exp = p < 0 ? 0 : Integer.parseInt(h.substring(p + 1).replace("+", ""));
+    if (!mantissa.matches("([0-9a-f]+\\.?[0-9a-f]*|\\.[0-9a-f]+)")) {
+      return null;
+    }
+    int dot = mantissa.indexOf('.');
+    String digits = mantissa.replace(".", "");
+    int fractionDigits = dot < 0 ? 0 : mantissa.length() - dot - 1;
+    BigDecimal v = new BigDecimal(new BigInteger(digits, 16));
+    return scaleByPowerOfTwo(v, exp - 4 * fractionDigits);
+  }
+
+  /** Rounds an exact value to the nearest long double; null on overflow. */
   private static final BigInteger TWO_64 = BigInteger.ONE.shiftLeft(64);
   private static final BigInteger TWO_63 = BigInteger.ONE.shiftLeft(63);
 
-  /** Rounds an exact decimal to the nearest value with a 64-bit binary significand. */
   public static BigDecimal roundLongDouble(BigDecimal exact) {
     if (exact.signum() == 0) {
       return BigDecimal.ZERO;

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Runs redis-benchmark against Freshet and redis-server side by side on this machine and prints a
+# markdown table of ops/s with the Freshet/Redis ratio.
+#   bench/compare.sh [-n REQUESTS] [-t TESTS] [-r ROUNDS]
+# Needs redis-server and redis-benchmark (apt-get install redis-server redis-tools).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+requests=200000
+rounds=3
+tests="ping,set,get"
+while getopts "n:t:r:" opt; do
+  case $opt in
+    n) requests=$OPTARG ;;
+    t) tests=$OPTARG ;;
+    r) rounds=$OPTARG ;;
+    *) echo "usage: $0 [-n requests] [-t tests]" >&2; exit 2 ;;
+  esac
+done
+command -v redis-server >/dev/null || { echo "redis-server not installed" >&2; exit 1; }
+command -v redis-benchmark >/dev/null || { echo "redis-benchmark not installed" >&2; exit 1; }
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+redis_port=$(free_port)
+freshet_port=$(free_port)
+tmp=$(mktemp -d)
+cleanup() {
+  redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
+  redis-cli -p "$freshet_port" shutdown nosave >/dev/null 2>&1 || true
+  sleep 0.5
+  [[ -n "${freshet_pid:-}" ]] && kill "$freshet_pid" 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+redis-server --port "$redis_port" --save '' --appendonly no --dir "$tmp" --daemonize yes >/dev/null
+"$here/freshet" server --port "$freshet_port" --dir "$tmp/freshet" --appendonly no >"$tmp/freshet.log" 2>&1 &
+freshet_pid=$!
+for _ in $(seq 1 300); do
+  redis-cli -p "$freshet_port" ping >/dev/null 2>&1 && break
+  sleep 0.2
+done
+redis-cli -p "$freshet_port" ping >/dev/null
+
+# rps for one test from redis-benchmark's CSV output: "test","rps",...
+rps() {
+  local port=$1 test=$2 clients=$3 pipeline=$4
+  redis-benchmark -p "$port" -n "$requests" -c "$clients" -P "$pipeline" -t "$test" -r 100000 -d 16 --csv 2>/dev/null \
+    | awk -F'","' 'NR==2 {gsub(/"/,"",$2); print $2}'
+}
+
+# warm up the JVM so the table measures steady state, as it would be in production
+for t in ${tests//,/ }; do rps "$freshet_port" "$t" 50 16 >/dev/null; rps "$freshet_port" "$t" 50 1 >/dev/null; done
+
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+echo "| test | clients | pipeline | redis ops/s | freshet ops/s | freshet/redis |"
+echo "|---|---:|---:|---:|---:|---:|"
+for pipeline in 1 16; do
+  for t in ${tests//,/ }; do
+    # alternate the servers over $rounds rounds and keep the medians: single runs on a 2-core
+    # machine vary by 20% or more
+    rs=(); fs=()
+    for _ in $(seq 1 "$rounds"); do
+      rs+=("$(rps "$redis_port" "$t" 50 "$pipeline")")
+      fs+=("$(rps "$freshet_port" "$t" 50 "$pipeline")")
+    done
+    r=$(printf '%s\n' "${rs[@]}" | median)
+    f=$(printf '%s\n' "${fs[@]}" | median)
+    ratio=$(awk -v f="$f" -v r="$r" 'BEGIN { printf "%.2f", f / r }')
+    echo "| $t | 50 | $pipeline | $r | $f | $ratio |"
+  done
+done
