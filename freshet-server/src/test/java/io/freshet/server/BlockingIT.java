@@ -1,0 +1,138 @@
+package io.freshet.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.freshet.server.testing.RawClient;
+import io.freshet.server.testing.Targets;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** BLPOP/BRPOP semantics, run on Freshet and on redis-server alike. */
+class BlockingIT {
+  static List<Arguments> targets() throws Exception {
+    return Targets.all();
+  }
+
+  private static String blockedClients(RawClient c) throws Exception {
+    String info = c.call("INFO", "clients");
+    return info.replaceAll("(?s).*blocked_clients:(\\d+).*", "$1");
+  }
+
+  private static void awaitBlocked(RawClient c, int n) throws Exception {
+    for (int i = 0; i < 200 && !blockedClients(c).equals(Integer.toString(n)); i++) {
+      Thread.sleep(5);
+    }
+    assertThat(blockedClients(c)).isEqualTo(Integer.toString(n));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("targets")
+  void timeoutAnswersNullInBothProtocols(String name, int port) throws Exception {
+    try (RawClient c = new RawClient(port)) {
+      c.call("DEL", "bq:empty");
+      long start = System.nanoTime();
+      assertThat(c.call("BLPOP", "bq:empty", "0.1")).isEqualTo("*-1\r\n");
+      assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(90_000_000L);
+      c.call("HELLO", "3");
+      assertThat(c.call("BRPOP", "bq:empty", "0.05")).isEqualTo("_\r\n");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("targets")
+  void waitersAreServedInArrivalOrder(String name, int port) throws Exception {
+    try (RawClient a = new RawClient(port); RawClient b = new RawClient(port); RawClient c = new RawClient(port);
+         RawClient producer = new RawClient(port)) {
+      producer.call("DEL", "bq:fifo");
+      a.sendRaw(RawClient.encode("BLPOP", "bq:fifo", "5"));
+      awaitBlocked(producer, 1);
+      b.sendRaw(RawClient.encode("BLPOP", "bq:fifo", "5"));
+      awaitBlocked(producer, 2);
+      c.sendRaw(RawClient.encode("BLPOP", "bq:fifo", "5"));
+      awaitBlocked(producer, 3);
+      assertThat(producer.call("RPUSH", "bq:fifo", "one", "two")).isEqualTo(":2\r\n");
+      assertThat(a.readReply()).isEqualTo("*2\r\n$7\r\nbq:fifo\r\n$3\r\none\r\n");
+      assertThat(b.readReply()).isEqualTo("*2\r\n$7\r\nbq:fifo\r\n$3\r\ntwo\r\n");
+      awaitBlocked(producer, 1);
+      producer.call("LPUSH", "bq:fifo", "three");
+      assertThat(c.readReply()).isEqualTo("*2\r\n$7\r\nbq:fifo\r\n$5\r\nthree\r\n");
+      assertThat(producer.call("EXISTS", "bq:fifo")).isEqualTo(":0\r\n");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("targets")
+  void firstNonEmptyKeyWinsAndPipelinedCommandsWaitTheirTurn(String name, int port) throws Exception {
+    try (RawClient waiter = new RawClient(port); RawClient producer = new RawClient(port)) {
+      producer.call("DEL", "bq:a", "bq:b");
+      producer.call("RPUSH", "bq:b", "from-b");
+      assertThat(waiter.call("BLPOP", "bq:a", "bq:b", "1")).isEqualTo("*2\r\n$4\r\nbq:b\r\n$6\r\nfrom-b\r\n");
+      // a blocked client's next pipelined command runs only after it is served
+      waiter.sendRaw(RawClient.encode("BRPOP", "bq:a", "bq:b", "5"));
+      waiter.sendRaw(RawClient.encode("ECHO", "after"));
+      awaitBlocked(producer, 1);
+      long start = System.nanoTime();
+      producer.call("RPUSH", "bq:a", "x");
+      assertThat(waiter.readReply()).isEqualTo("*2\r\n$4\r\nbq:a\r\n$1\r\nx\r\n");
+      assertThat(System.nanoTime() - start).as("wake-up latency").isLessThan(50_000_000L);
+      assertThat(waiter.readReply()).isEqualTo("$5\r\nafter\r\n");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("targets")
+  void insideMultiBlockingPopDoesNotBlock(String name, int port) throws Exception {
+    try (RawClient c = new RawClient(port)) {
+      c.call("DEL", "bq:tx");
+      c.call("MULTI");
+      assertThat(c.call("BLPOP", "bq:tx", "0")).isEqualTo("+QUEUED\r\n");
+      assertThat(c.call("EXEC")).isEqualTo("*1\r\n*-1\r\n");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("targets")
+  void pushInsideExecWakesAfterExecAndWrongTypeStaysBlocked(String name, int port) throws Exception {
+    try (RawClient waiter = new RawClient(port); RawClient producer = new RawClient(port)) {
+      producer.call("DEL", "bq:x");
+      waiter.sendRaw(RawClient.encode("BLPOP", "bq:x", "5"));
+      awaitBlocked(producer, 1);
+      producer.call("SET", "bq:x", "string");
+      Thread.sleep(50);
+      assertThat(blockedClients(producer)).isEqualTo("1");
+      producer.call("DEL", "bq:x");
+      producer.call("MULTI");
+      producer.call("RPUSH", "bq:x", "1");
+      producer.call("RPUSH", "bq:x", "2");
+      assertThat(producer.call("EXEC")).isEqualTo("*2\r\n:1\r\n:2\r\n");
+      assertThat(waiter.readReply()).isEqualTo("*2\r\n$4\r\nbq:x\r\n$1\r\n1\r\n");
+      assertThat(producer.call("LRANGE", "bq:x", "0", "-1")).isEqualTo("*1\r\n$1\r\n2\r\n");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("targets")
+  void disconnectingWaiterLeavesNothingBehind(String name, int port) throws Exception {
+    try (RawClient observer = new RawClient(port)) {
+      observer.call("DEL", "bq:gone");
+      try (RawClient waiter = new RawClient(port)) {
+        waiter.sendRaw(RawClient.encode("BLPOP", "bq:gone", "0"));
+        awaitBlocked(observer, 1);
+      }
+      awaitBlocked(observer, 0);
+      observer.call("RPUSH", "bq:gone", "kept");
+      assertThat(observer.call("LLEN", "bq:gone")).isEqualTo(":1\r\n");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("targets")
+  void timeoutErrors(String name, int port) throws Exception {
+    try (RawClient c = new RawClient(port)) {
+      assertThat(c.call("BLPOP", "k", "abc")).isEqualTo("-ERR timeout is not a float or out of range\r\n");
+      assertThat(c.call("BLPOP", "k", "-1")).isEqualTo("-ERR timeout is negative\r\n");
+    }
+  }
+}
