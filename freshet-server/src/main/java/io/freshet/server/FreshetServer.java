@@ -134,25 +134,27 @@ public final class FreshetServer implements AutoCloseable {
       throw e;
     }
     config.set("port", Integer.toString(port), true);
-    long cronMs = Math.max(1, 1000 / Math.max(1, config.getInt("hz")));
-    loop.scheduleAtFixedRate(this::cron, cronMs, cronMs, TimeUnit.MILLISECONDS);
-    loop.scheduleAtFixedRate(this::expireWaiters, 2, 2, TimeUnit.MILLISECONDS);
+    // One tick drives both timers, so CONFIG SET hz takes effect at once.
+    loop.scheduleAtFixedRate(this::tick, 2, 2, TimeUnit.MILLISECONDS);
     LOG.info("Freshet ready to accept connections on port " + port + " (" + (epoll ? "epoll" : "nio") + ")");
   }
 
-  private void cron() {
+  private long nextCronMs;
+
+  /** Every 2 ms on the engine thread: block deadlines, and {@code hz} times a second the cron. */
+  private void tick() {
     try {
-      engine.cron();
+      long now = engine.now();
+      if (engine.nextDeadlineMs() <= now) {
+        engine.expireWaiters();
+      }
+      if (now >= nextCronMs) {
+        nextCronMs = now + Math.max(1, 1000 / Math.max(1, config.getInt("hz")));
+        engine.cron();
+      }
       engine.endBatch();
     } catch (RuntimeException e) {
-      LOG.severe("cron failed: " + e);
-    }
-  }
-
-  private void expireWaiters() {
-    if (engine.nextDeadlineMs() <= engine.now()) {
-      engine.expireWaiters();
-      engine.endBatch();
+      LOG.severe("timer failed: " + e);
     }
   }
 

@@ -62,7 +62,7 @@ final class CommandCommands {
     for (int i = 2; i < c.argc(); i++) {
       CommandSpec spec = find(t, c.argString(i));
       if (spec == null) {
-        c.out.nullArray();
+        c.out.nullBulk();
       } else {
         t.infoOf(spec).writeTo(c.out);
       }
