@@ -32,8 +32,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-redis-server --port "$redis_port" --save '' --appendonly no --dir "$tmp" --daemonize yes >/dev/null
-"$here/freshet" server --port "$freshet_port" --dir "$tmp/freshet" --appendonly no >"$tmp/freshet.log" 2>&1 &
+# BENCH_PIN=1 gives each server core 0 and the load generator core 1 (the same for both
+# servers). Off by default: pinned, the JVM's compiler and GC threads share the event loop's
+# core, which no deployment would do.
+server_cpu=(); client_cpu=()
+if [[ "${BENCH_PIN:-0}" = 1 ]] && [[ $(nproc) -ge 2 ]] && command -v taskset >/dev/null; then
+  server_cpu=(taskset -c 0); client_cpu=(taskset -c 1)
+fi
+"${server_cpu[@]}" redis-server --port "$redis_port" --save '' --appendonly no --dir "$tmp" --daemonize yes >/dev/null
+"$here/freshet" server --help >/dev/null  # build first, outside the pinned process
+"${server_cpu[@]}" "$here/freshet" server --port "$freshet_port" --dir "$tmp/freshet" --appendonly no >"$tmp/freshet.log" 2>&1 &
 freshet_pid=$!
 for _ in $(seq 1 300); do
   redis-cli -p "$freshet_port" ping >/dev/null 2>&1 && break
@@ -44,7 +52,7 @@ redis-cli -p "$freshet_port" ping >/dev/null
 # rps for one test from redis-benchmark's CSV output: "test","rps",...
 rps() {
   local port=$1 test=$2 clients=$3 pipeline=$4
-  redis-benchmark -p "$port" -n "$requests" -c "$clients" -P "$pipeline" -t "$test" -r 100000 -d 16 --csv 2>/dev/null \
+  "${client_cpu[@]}" redis-benchmark -p "$port" -n "$requests" -c "$clients" -P "$pipeline" -t "$test" -r 100000 -d 16 --csv 2>/dev/null \
     | awk -F'","' 'NR==2 {gsub(/"/,"",$2); print $2}'
 }
 
