@@ -157,6 +157,14 @@ public final class Call {
     throw new CommandError(Errors.WRONGTYPE);
   }
 
+  public io.freshet.engine.stream.StreamValue getStream(byte[] key, boolean write) {
+    Object v = write ? lookupWrite(key) : lookupRead(key);
+    if (v == null || v instanceof io.freshet.engine.stream.StreamValue) {
+      return (io.freshet.engine.stream.StreamValue) v;
+    }
+    throw new CommandError(Errors.WRONGTYPE);
+  }
+
   /** Every write calls this once per key it changes: WATCH, blocked clients, dirty counter. */
   public void modified(byte[] key) {
     engine.signalModifiedKey(db(), key);

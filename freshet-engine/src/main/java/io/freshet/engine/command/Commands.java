@@ -16,5 +16,9 @@ public final class Commands {
     ServerCommands.register(table);
     ConfigCommands.register(table);
     CommandCommands.register(table);
+    StreamCommands.register(table);
+    StreamReadCommands.register(table);
+    StreamGroupCommands.register(table);
+    StreamInfoCommands.register(table);
   }
 }

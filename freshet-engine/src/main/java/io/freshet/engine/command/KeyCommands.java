@@ -397,6 +397,8 @@ final class KeyCommands {
       return s.encoding();
     } else if (v instanceof ListValue l) {
       return l.size() <= 128 ? "listpack" : "quicklist";
+    } else if (v instanceof io.freshet.engine.stream.StreamValue) {
+      return "stream";
     }
     return "unknown";
   }

@@ -57,6 +57,8 @@ final class ServerCommands {
       return base + s.memoryBytes();
     } else if (v instanceof ListValue l) {
       return base + l.memoryBytes();
+    } else if (v instanceof io.freshet.engine.stream.StreamValue st) {
+      return base + st.memoryBytes();
     }
     return base;
   }

@@ -115,6 +115,8 @@ public final class Database {
       return "hash";
     } else if (value instanceof SetValue) {
       return "set";
+    } else if (value instanceof io.freshet.engine.stream.StreamValue) {
+      return "stream";
     }
     return "none";
   }

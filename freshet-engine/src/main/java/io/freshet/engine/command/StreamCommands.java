@@ -1,0 +1,404 @@
+package io.freshet.engine.command;
+
+import io.freshet.engine.Call;
+import io.freshet.engine.CommandError;
+import io.freshet.engine.Errors;
+import io.freshet.engine.protocol.Numbers;
+import io.freshet.engine.stream.StreamId;
+import io.freshet.engine.stream.StreamValue;
+import java.util.ArrayList;
+import java.util.List;
+
+/** XADD, XRANGE, XREVRANGE, XLEN, XDEL, XTRIM, XSETID. Engine thread only. */
+final class StreamCommands {
+  static final String INVALID_ID = "ERR Invalid stream ID specified as stream command argument";
+
+  private StreamCommands() {}
+
+  static void register(CommandTable t) {
+    t.register("xadd", StreamCommands::xadd);
+    t.register("xrange", c -> range(c, false));
+    t.register("xrevrange", c -> range(c, true));
+    t.register("xlen", c -> {
+      StreamValue s = c.getStream(c.arg(1), false);
+      c.out.integer(s == null ? 0 : s.length());
+    });
+    t.register("xdel", StreamCommands::xdel);
+    t.register("xtrim", StreamCommands::xtrim);
+    t.register("xsetid", StreamCommands::xsetid);
+  }
+
+  /** An ID argument, strict (no "-"/"+" shortcuts) as streamParseStrictIDOrReply. */
+  static StreamId strictId(Call c, int i, long missingSeq) {
+    byte[] b = c.arg(i);
+    if (b.length == 1 && (b[0] == '-' || b[0] == '+')) {
+      throw new CommandError(INVALID_ID);
+    }
+    return id(c, i, missingSeq);
+  }
+
+  /** An ID argument where "-" and "+" mean the smallest and largest IDs. */
+  static StreamId id(Call c, int i, long missingSeq) {
+    byte[] b = c.arg(i);
+    if (b.length == 1 && b[0] == '-') {
+      return StreamId.MIN;
+    }
+    if (b.length == 1 && b[0] == '+') {
+      return StreamId.MAX;
+    }
+    StreamId id = StreamId.parse(b, missingSeq);
+    if (id == null) {
+      throw new CommandError(INVALID_ID);
+    }
+    return id;
+  }
+
+  /** Trimming options of XADD and XTRIM, parsed as streamParseAddOrTrimArgsOrReply does. */
+  static final class TrimArgs {
+    boolean byMaxLen;
+    boolean byMinId;
+    long maxLen;
+    StreamId minId;
+    boolean approx;
+    long limit;
+    boolean noMkStream;
+    /** XADD: index of the ID argument. */
+    int idIndex;
+
+    boolean any() {
+      return byMaxLen || byMinId;
+    }
+
+    static TrimArgs parse(Call c, boolean xadd) {
+      TrimArgs a = new TrimArgs();
+      boolean limitGiven = false;
+      int i = 2;
+      for (; i < c.argc(); i++) {
+        int more = c.argc() - 1 - i;
+        if (xadd && c.argIs(i, "NOMKSTREAM")) {
+          a.noMkStream = true;
+        } else if ((c.argIs(i, "MAXLEN") || c.argIs(i, "MINID")) && more >= 1) {
+          boolean maxlen = c.argIs(i, "MAXLEN");
+          boolean approx = false;
+          byte[] next = c.arg(i + 1);
+          if (more >= 2 && next.length == 1 && (next[0] == '~' || next[0] == '=')) {
+            approx = next[0] == '~';
+            i++;
+          }
+          if ((maxlen && a.byMinId) || (!maxlen && a.byMaxLen)) {
+            throw new CommandError("ERR syntax error, MAXLEN and MINID options at the same time are not compatible");
+          }
+          a.approx = approx;
+          if (maxlen) {
+            a.byMaxLen = true;
+            long v = c.longArg(i + 1);
+            if (v < 0) {
+              throw new CommandError("ERR The MAXLEN argument must be >= 0.");
+            }
+            a.maxLen = v;
+          } else {
+            a.byMinId = true;
+            a.minId = strictId(c, i + 1, 0);
+          }
+          i++;
+        } else if (c.argIs(i, "LIMIT") && more >= 1) {
+          Long v = Numbers.parseLong(c.arg(i + 1));
+          if (v == null || v < 0) {
+            throw new CommandError("ERR The LIMIT argument must be >= 0.");
+          }
+          a.limit = v;
+          limitGiven = true;
+          i++;
+        } else if (xadd) {
+          break; // the ID
+        } else {
+          throw new CommandError(Errors.SYNTAX);
+        }
+      }
+      a.idIndex = i;
+      if (xadd && i < c.argc()) {
+        parseXaddId(c, i); // Redis parses the ID before judging LIMIT
+      }
+      if (limitGiven && !a.any()) {
+        throw new CommandError("ERR syntax error, LIMIT cannot be used without specifying a trimming strategy");
+      }
+      if (!xadd && !a.any()) {
+        throw new CommandError(Errors.SYNTAX);
+      }
+      if (a.approx) {
+        if (!limitGiven) {
+          long nodeMax = c.engine.config.getLong("stream-node-max-entries");
+          a.limit = nodeMax * 100;
+          if (a.limit <= 0) {
+            a.limit = 10000;
+          }
+          if (a.limit > 1_000_000) {
+            a.limit = 1_000_000;
+          }
+        }
+      } else {
+        if (limitGiven) {
+          throw new CommandError("ERR syntax error, LIMIT cannot be used without the special ~ option");
+        }
+        a.limit = 0;
+      }
+      return a;
+    }
+  }
+
+  static long trim(Call c, StreamValue s, TrimArgs a) {
+    if (!a.any()) {
+      return 0;
+    }
+    return s.trim(a.byMaxLen, a.maxLen, a.minId, a.approx, a.limit);
+  }
+
+  /** XADD's ID argument: "*", "ms-*" or an explicit ID. */
+  record XaddId(boolean auto, boolean autoSeq, StreamId given) {}
+
+  static XaddId parseXaddId(Call c, int idIndex) {
+    byte[] idArg = c.arg(idIndex);
+    if (idArg.length == 1 && idArg[0] == '*') {
+      return new XaddId(true, false, null);
+    }
+    int dash = indexOf(idArg, (byte) '-');
+    if (dash >= 0 && dash == idArg.length - 2 && idArg[idArg.length - 1] == '*' && idArg.length <= 127) {
+      Long ms = io.freshet.engine.stream.StreamIdParsing.unsigned(idArg, 0, dash);
+      if (ms == null) {
+        throw new CommandError(INVALID_ID);
+      }
+      return new XaddId(false, true, new StreamId(ms, 0));
+    }
+    return new XaddId(false, false, strictId(c, idIndex, 0));
+  }
+
+  private static void xadd(Call c) {
+    TrimArgs a = TrimArgs.parse(c, true);
+    int idIndex = a.idIndex;
+    int fieldsFrom = idIndex + 1;
+    XaddId parsed = idIndex < c.argc() ? parseXaddId(c, idIndex) : new XaddId(false, false, null);
+    boolean auto = parsed.auto();
+    boolean autoSeq = parsed.autoSeq();
+    StreamId given = parsed.given();
+    if (c.argc() - fieldsFrom < 2 || (c.argc() - fieldsFrom) % 2 == 1) {
+      throw Errors.wrongArity("xadd");
+    }
+    if (given != null && !autoSeq && given.isZero()) {
+      throw new CommandError("ERR The ID specified in XADD must be greater than 0-0");
+    }
+    byte[] key = c.arg(1);
+    StreamValue s = c.getStream(key, true);
+    if (s == null && a.noMkStream) {
+      c.out.nullBulk();
+      return;
+    }
+    StreamId last = s == null ? StreamId.MIN : s.lastId();
+    if (last.equals(StreamId.MAX)) {
+      throw new CommandError("ERR The stream has exhausted the last possible ID, unable to add more items");
+    }
+    StreamId id;
+    if (auto) {
+      long ms = c.nowMs;
+      if (Long.compareUnsigned(ms, last.ms()) > 0) {
+        id = new StreamId(ms, 0);
+      } else {
+        id = last.next();
+      }
+    } else if (autoSeq) {
+      int cmp = Long.compareUnsigned(given.ms(), last.ms());
+      if (cmp > 0) {
+        id = new StreamId(given.ms(), 0);
+      } else if (cmp == 0 && last.seq() != -1L) {
+        id = new StreamId(given.ms(), last.seq() + 1);
+      } else {
+        throw new CommandError("ERR The ID specified in XADD is equal or smaller than the target stream top item");
+      }
+    } else {
+      if (given.compareTo(last) <= 0) {
+        throw new CommandError("ERR The ID specified in XADD is equal or smaller than the target stream top item");
+      }
+      id = given;
+    }
+    int n = (c.argc() - fieldsFrom) / 2;
+    byte[][] fields = new byte[n][];
+    byte[][] values = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      fields[i] = c.arg(fieldsFrom + 2 * i);
+      values[i] = c.arg(fieldsFrom + 2 * i + 1);
+    }
+    if (s == null) {
+      s = new StreamValue();
+      c.db().add(key, s);
+    }
+    s.append(id, fields, values, c.engine.config.getLong("stream-node-max-entries"),
+        c.engine.config.getLong("stream-node-max-bytes"));
+    c.out.bulk(id.toBytes());
+    trim(c, s, a);
+    c.modified(key);
+  }
+
+  private static int indexOf(byte[] b, byte x) {
+    for (int i = 0; i < b.length; i++) {
+      if (b[i] == x) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** XRANGE/XREVRANGE bounds: "-", "+", incomplete IDs, and "(" for exclusive. */
+  static StreamId rangeStart(Call c, int i, boolean reverseEnd) {
+    byte[] b = c.arg(i);
+    boolean exclusive = b.length > 1 && b[0] == '(';
+    if (exclusive) {
+      StreamId id = StreamId.parse(java.util.Arrays.copyOfRange(b, 1, b.length), reverseEnd ? -1L : 0);
+      if (id == null) {
+        throw new CommandError(INVALID_ID);
+      }
+      StreamId moved = reverseEnd ? id.previous() : id.next();
+      if (moved == null) {
+        throw new CommandError(reverseEnd ? "ERR invalid end ID for the interval" : "ERR invalid start ID for the interval");
+      }
+      return moved;
+    }
+    return id(c, i, reverseEnd ? -1L : 0);
+  }
+
+  private static void range(Call c, boolean reverse) {
+    int startArg = reverse ? 3 : 2;
+    int endArg = reverse ? 2 : 3;
+    StreamId start = rangeStart(c, startArg, false);
+    StreamId end = rangeStart(c, endArg, true);
+    long count = -1;
+    for (int i = 4; i < c.argc(); i++) {
+      if (c.argIs(i, "COUNT") && i + 1 < c.argc()) {
+        count = c.longArg(i + 1);
+        if (count < 0) {
+          count = 0;
+        }
+        i++;
+      } else {
+        throw new CommandError(Errors.SYNTAX);
+      }
+    }
+    StreamValue s = c.getStream(c.arg(1), false);
+    if (s == null) {
+      c.out.arrayHeader(0);
+      return;
+    }
+    if (count == 0) {
+      c.out.nullArray();
+      return;
+    }
+    writeRange(c, s, start, end, count < 0 ? Long.MAX_VALUE : count, reverse);
+  }
+
+  /** Writes {@code [[id, [f, v, ...]], ...]} for a range; the header is counted first. */
+  static void writeRange(Call c, StreamValue s, StreamId start, StreamId end, long count, boolean reverse) {
+    long[] n = {0};
+    StreamValue.Visitor counter = e -> ++n[0] < count;
+    if (reverse) {
+      s.backward(start, end, counter);
+    } else {
+      s.forward(start, end, counter);
+    }
+    c.out.arrayHeader(n[0]);
+    long[] left = {n[0]};
+    StreamValue.Visitor writer = e -> {
+      e.writeEntry(c.out);
+      return --left[0] > 0;
+    };
+    if (n[0] > 0) {
+      if (reverse) {
+        s.backward(start, end, writer);
+      } else {
+        s.forward(start, end, writer);
+      }
+    }
+  }
+
+  private static void xdel(Call c) {
+    StreamValue s = c.getStream(c.arg(1), true);
+    if (s == null) {
+      c.out.integer(0);
+      return;
+    }
+    List<StreamId> ids = new ArrayList<>();
+    for (int i = 2; i < c.argc(); i++) {
+      ids.add(strictId(c, i, 0));
+    }
+    long deleted = 0;
+    {
+      for (StreamId id : ids) {
+        if (s.delete(id)) {
+          deleted++;
+        }
+      }
+      if (deleted > 0) {
+        c.modified(c.arg(1));
+      }
+    }
+    c.out.integer(deleted);
+  }
+
+  private static void xtrim(Call c) {
+    TrimArgs a = TrimArgs.parse(c, false);
+    StreamValue s = c.getStream(c.arg(1), true);
+    if (s == null) {
+      c.out.integer(0);
+      return;
+    }
+    long removed = trim(c, s, a);
+    if (removed > 0) {
+      c.modified(c.arg(1));
+    }
+    c.out.integer(removed);
+  }
+
+  private static void xsetid(Call c) {
+    StreamId id = strictId(c, 2, 0);
+    long entriesAdded = -1;
+    StreamId maxDeleted = null;
+    for (int i = 3; i < c.argc(); i++) {
+      int more = c.argc() - 1 - i;
+      if (c.argIs(i, "ENTRIESADDED") && more >= 1) {
+        entriesAdded = c.longArg(i + 1);
+        if (entriesAdded < 0) {
+          throw new CommandError("ERR entries_added must be positive");
+        }
+        i++;
+      } else if (c.argIs(i, "MAXDELETEDID") && more >= 1) {
+        maxDeleted = strictId(c, i + 1, 0);
+        if (id.compareTo(maxDeleted) < 0) {
+          throw new CommandError("ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id");
+        }
+        i++;
+      } else {
+        throw new CommandError(Errors.SYNTAX);
+      }
+    }
+    StreamValue s = c.getStream(c.arg(1), true);
+    if (s == null) {
+      throw new CommandError(Errors.NO_SUCH_KEY);
+    }
+    if (s.length() > 0) {
+      io.freshet.engine.stream.EntryCursor last = new io.freshet.engine.stream.EntryCursor();
+      s.last(last);
+      if (id.compareTo(last.id()) < 0) {
+        throw new CommandError("ERR The ID specified in XSETID is smaller than the target stream top item");
+      }
+      if (entriesAdded != -1 && s.length() > entriesAdded) {
+        throw new CommandError("ERR The entries_added specified in XSETID is smaller than the target stream length");
+      }
+    }
+    s.setLastId(id);
+    if (entriesAdded != -1) {
+      s.setEntriesAdded(entriesAdded);
+    }
+    if (maxDeleted != null) {
+      s.setMaxDeletedId(maxDeleted);
+    }
+    c.modified(c.arg(1));
+    c.out.ok();
+  }
+}

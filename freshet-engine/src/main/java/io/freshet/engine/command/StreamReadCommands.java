@@ -1,0 +1,278 @@
+package io.freshet.engine.command;
+
+import io.freshet.engine.Call;
+import io.freshet.engine.CommandError;
+import io.freshet.engine.Errors;
+import io.freshet.engine.stream.Consumer;
+import io.freshet.engine.stream.ConsumerGroup;
+import io.freshet.engine.stream.EntryCursor;
+import io.freshet.engine.stream.PendingEntry;
+import io.freshet.engine.stream.StreamId;
+import io.freshet.engine.stream.StreamValue;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/** XREAD and XREADGROUP, blocking included. Engine thread only. */
+final class StreamReadCommands {
+  private static final byte[] DOLLAR = {'$'};
+  private static final byte[] GT = {'>'};
+  private static final byte[] PLUS = {'+'};
+
+  private StreamReadCommands() {}
+
+  static void register(CommandTable t) {
+    t.register("xread", c -> read(c, false));
+    t.register("xreadgroup", c -> read(c, true));
+  }
+
+  /** Redis's BLOCK argument: integer milliseconds. */
+  private static long blockMs(Call c, int i) {
+    Long v = io.freshet.engine.protocol.Numbers.parseLong(c.arg(i));
+    if (v == null) {
+      throw new CommandError("ERR timeout is not an integer or out of range");
+    }
+    if (v < 0) {
+      throw new CommandError("ERR timeout is negative");
+    }
+    return v;
+  }
+
+  private static void read(Call c, boolean group) {
+    long blockMs = -1;
+    long count = 0;
+    int streamsArg = 0;
+    int streams = 0;
+    byte[] groupName = null;
+    byte[] consumerName = null;
+    boolean noAck = false;
+    String name = group ? "xreadgroup" : "xread";
+    for (int i = 1; i < c.argc(); i++) {
+      int more = c.argc() - i - 1;
+      if (c.argIs(i, "BLOCK") && more >= 1) {
+        i++;
+        blockMs = blockMs(c, i);
+      } else if (c.argIs(i, "COUNT") && more >= 1) {
+        i++;
+        count = c.longArg(i);
+        if (count < 0) {
+          count = 0;
+        }
+      } else if (c.argIs(i, "STREAMS") && more >= 1) {
+        streamsArg = i + 1;
+        streams = c.argc() - streamsArg;
+        if (streams % 2 != 0) {
+          throw new CommandError(group
+              ? "ERR Unbalanced 'xreadgroup' list of streams: for each stream key an ID or '>' must be specified."
+              : "ERR Unbalanced 'xread' list of streams: for each stream key an ID, '+', or '$' must be specified.");
+        }
+        streams /= 2;
+        break;
+      } else if (c.argIs(i, "GROUP") && more >= 2) {
+        if (!group) {
+          throw new CommandError("ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.");
+        }
+        groupName = c.arg(i + 1);
+        consumerName = c.arg(i + 2);
+        i += 2;
+      } else if (c.argIs(i, "NOACK")) {
+        if (!group) {
+          throw new CommandError("ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.");
+        }
+        noAck = true;
+      } else {
+        throw new CommandError(Errors.SYNTAX);
+      }
+    }
+    if (streamsArg == 0) {
+      throw new CommandError(Errors.SYNTAX);
+    }
+    if (group && groupName == null) {
+      throw new CommandError("ERR Missing GROUP option for XREADGROUP");
+    }
+    // Resolve every key, group and ID before serving anything.
+    StreamValue[] values = new StreamValue[streams];
+    ConsumerGroup[] groups = new ConsumerGroup[streams];
+    StreamId[] ids = new StreamId[streams];
+    boolean[] newOnly = new boolean[streams];
+    for (int k = 0; k < streams; k++) {
+      byte[] key = c.arg(streamsArg + k);
+      int idArg = streamsArg + streams + k;
+      byte[] idText = c.arg(idArg);
+      StreamValue s = c.getStream(key, false);
+      values[k] = s;
+      if (group) {
+        ConsumerGroup g = s == null ? null : s.groups.get(groupName);
+        if (g == null) {
+          throw new CommandError("NOGROUP No such key '" + new String(key, StandardCharsets.UTF_8)
+              + "' or consumer group '" + new String(groupName, StandardCharsets.UTF_8)
+              + "' in XREADGROUP with GROUP option");
+        }
+        groups[k] = g;
+      }
+      if (Arrays.equals(idText, DOLLAR)) {
+        if (group) {
+          throw new CommandError("ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set.");
+        }
+        ids[k] = s == null ? StreamId.MIN : s.lastId();
+        if (blockMs >= 0) {
+          c.argv[idArg] = ids[k].toBytes(); // parked readers wait for entries after this one
+        }
+      } else if (Arrays.equals(idText, GT)) {
+        if (!group) {
+          throw new CommandError("ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.");
+        }
+        newOnly[k] = true;
+        ids[k] = StreamId.MAX;
+      } else if (Arrays.equals(idText, PLUS)) {
+        if (group) {
+          throw new CommandError(StreamCommands.INVALID_ID);
+        }
+        // the last entry: read from just before it
+        StreamId last = s == null ? StreamId.MIN : s.lastValidId();
+        StreamId before = s == null || s.length() == 0 ? (s == null ? StreamId.MIN : s.lastId()) : last.previous();
+        ids[k] = before == null ? StreamId.MIN : before;
+        if (blockMs >= 0) {
+          c.argv[idArg] = (s == null || s.length() == 0 ? ids[k] : last).toBytes();
+        }
+      } else {
+        ids[k] = StreamCommands.strictId(c, idArg, 0);
+      }
+    }
+    // Serve what can be served now.
+    List<Integer> served = new ArrayList<>();
+    boolean[] history = new boolean[streams];
+    StreamId[] gt = ids.clone();
+    for (int k = 0; k < streams; k++) {
+      StreamValue s = values[k];
+      if (s == null) {
+        continue;
+      }
+      boolean serve = false;
+      if (group) {
+        if (!newOnly[k]) {
+          serve = true;
+          history[k] = true;
+        } else if (s.length() > 0 && s.lastValidId().compareTo(groups[k].lastId) > 0) {
+          serve = true;
+          gt[k] = groups[k].lastId;
+        }
+      } else if (s.length() > 0 && s.lastValidId().compareTo(gt[k]) > 0) {
+        serve = true;
+      }
+      if (serve) {
+        served.add(k);
+      }
+    }
+    if (!served.isEmpty()) {
+      if (c.session.protocol() == 3) {
+        c.out.mapHeader(served.size());
+      } else {
+        c.out.arrayHeader(served.size());
+      }
+      EntryCursor cursor = new EntryCursor();
+      for (int k : served) {
+        if (c.session.protocol() != 3) {
+          c.out.arrayHeader(2);
+        }
+        byte[] key = c.arg(streamsArg + k);
+        c.out.bulk(key);
+        if (group) {
+          // as Redis, the consumer comes into being only when it is served
+          boolean[] created = {false};
+          Consumer consumer = groups[k].getOrCreateConsumer(consumerName, c.nowMs, created);
+          consumer.seenTimeMs = c.nowMs;
+          if (created[0]) {
+            c.engine.stats.dirty++;
+          }
+        }
+        StreamId start = gt[k].next();
+        if (start == null) {
+          c.out.arrayHeader(0);
+          continue;
+        }
+        if (!group) {
+          StreamCommands.writeRange(c, values[k], start, StreamId.MAX, count == 0 ? Long.MAX_VALUE : count, false);
+        } else if (history[k]) {
+          Consumer consumer = groups[k].consumer(consumerName);
+          writeHistory(c, values[k], consumer, start, count, cursor);
+        } else {
+          deliverNew(c, values[k], groups[k], groups[k].consumer(consumerName), start, count, noAck, cursor);
+          c.engine.stats.dirty++;
+        }
+      }
+      return;
+    }
+    if (blockMs >= 0) {
+      if (c.cannotBlock()) {
+        c.out.nullArray();
+        return;
+      }
+      byte[][] keys = Arrays.copyOfRange(c.argv, streamsArg, streamsArg + streams);
+      c.block(keys, blockMs == 0 ? 0 : c.nowMs + blockMs);
+      return;
+    }
+    c.out.nullArray();
+  }
+
+  /** XREADGROUP with an explicit ID: the consumer's own pending entries after it. */
+  private static void writeHistory(Call c, StreamValue s, Consumer consumer, StreamId start, long count,
+      EntryCursor cursor) {
+    List<Map.Entry<StreamId, PendingEntry>> pending = new ArrayList<>();
+    for (Map.Entry<StreamId, PendingEntry> e : consumer.pel.tailMap(start, true).entrySet()) {
+      if (count > 0 && pending.size() >= count) {
+        break;
+      }
+      pending.add(e);
+    }
+    c.out.arrayHeader(pending.size());
+    for (Map.Entry<StreamId, PendingEntry> e : pending) {
+      if (s.find(e.getKey(), cursor)) {
+        cursor.writeEntry(c.out);
+        PendingEntry p = e.getValue();
+        p.deliveryTimeMs = c.nowMs;
+        p.deliveryCount++;
+      } else {
+        c.out.arrayHeader(2);
+        c.out.bulk(e.getKey().toBytes());
+        c.out.nullArray();
+      }
+    }
+  }
+
+  /** XREADGROUP ">": delivers new entries, moving the group's last ID and filling the PELs. */
+  static void deliverNew(Call c, StreamValue s, ConsumerGroup g, Consumer consumer, StreamId start, long count,
+      boolean noAck, EntryCursor cursor) {
+    List<StreamValue.EntryRef> entries = s.collect(start, StreamId.MAX, count);
+    c.out.arrayHeader(entries.size());
+    for (StreamValue.EntryRef ref : entries) {
+      StreamId id = ref.id();
+      if (id.compareTo(g.lastId) > 0) {
+        if (g.entriesRead != ConsumerGroup.INVALID_ENTRIES_READ && !s.rangeHasTombstones(id, null)) {
+          g.entriesRead++;
+        } else if (s.entriesAdded() > 0) {
+          g.entriesRead = s.estimateDistanceFromFirstEverEntry(id);
+        }
+        g.lastId = id;
+      }
+      ref.write(c.out, cursor);
+      if (!noAck) {
+        PendingEntry existing = g.pel.get(id);
+        if (existing == null) {
+          PendingEntry p = new PendingEntry(c.nowMs, 1, consumer);
+          g.pel.put(id, p);
+          consumer.pel.put(id, p);
+        } else {
+          existing.consumer.pel.remove(id);
+          existing.consumer = consumer;
+          existing.deliveryTimeMs = c.nowMs;
+          existing.deliveryCount = 1;
+          consumer.pel.put(id, existing);
+        }
+      }
+      consumer.activeTimeMs = c.nowMs;
+    }
+  }
+}

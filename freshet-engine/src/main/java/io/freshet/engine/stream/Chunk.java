@@ -1,0 +1,187 @@
+package io.freshet.engine.stream;
+
+import java.util.Arrays;
+
+/**
+ * Up to {@code stream-node-max-entries} entries packed in one byte array, like one of Redis's
+ * listpack nodes. No object per entry. Owned by the engine thread.
+ *
+ * <pre>
+ * entry := flags:u8  msDelta:varint  seq:varint  [fieldCount:varint (field)*]  (value)*
+ * field, value := length:varint bytes
+ * flags: bit 0 DELETED, bit 1 SAME_FIELDS (fields are the chunk's master fields and omitted)
+ * msDelta = ms - chunk.baseMs (IDs only grow, so it is never negative)
+ * </pre>
+ *
+ * The master fields are the first entry's; a stream of uniform entries (the common case) stores
+ * each field name once per chunk. Deleting flips the DELETED bit in place.
+ */
+public final class Chunk {
+  static final int DELETED = 1;
+  static final int SAME_FIELDS = 2;
+
+  final long baseMs;
+  final byte[][] masterFields;
+  byte[] data;
+  int used;
+  int count;
+  int deleted;
+  /** ID of the last entry appended (deleted or not). */
+  long lastMs;
+  long lastSeq;
+
+  Chunk(long baseMs, byte[][] masterFields, int initialBytes) {
+    this.baseMs = baseMs;
+    this.masterFields = masterFields;
+    this.data = new byte[Math.max(16, initialBytes)];
+  }
+
+  int live() {
+    return count - deleted;
+  }
+
+  /** Bytes this chunk holds on the heap (array, object, master fields). */
+  long memoryBytes() {
+    long m = 16 + data.length + 48 + 16 + 4L * masterFields.length;
+    for (byte[] f : masterFields) {
+      m += 16 + f.length;
+    }
+    return m;
+  }
+
+  static int varintSize(long v) {
+    int n = 1;
+    while ((v & ~0x7FL) != 0) {
+      v >>>= 7;
+      n++;
+    }
+    return n;
+  }
+
+  /** Encoded size of an entry, to decide whether it fits the byte limit. */
+  int encodedSize(long ms, long seq, byte[][] fields, byte[][] values) {
+    boolean same = sameAsMaster(fields);
+    int size = 1 + varintSize(ms - baseMs) + varintSize(seq);
+    if (!same) {
+      size += varintSize(fields.length);
+      for (byte[] f : fields) {
+        size += varintSize(f.length) + f.length;
+      }
+    }
+    for (byte[] v : values) {
+      size += varintSize(v.length) + v.length;
+    }
+    return size;
+  }
+
+  private boolean sameAsMaster(byte[][] fields) {
+    if (fields.length != masterFields.length) {
+      return false;
+    }
+    for (int i = 0; i < fields.length; i++) {
+      if (!Arrays.equals(fields[i], masterFields[i])) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  void append(long ms, long seq, byte[][] fields, byte[][] values) {
+    boolean same = sameAsMaster(fields);
+    int size = encodedSize(ms, seq, fields, values);
+    if (used + size > data.length) {
+      data = Arrays.copyOf(data, Math.max(used + size, data.length * 2));
+    }
+    data[used++] = (byte) (same ? SAME_FIELDS : 0);
+    writeVarint(ms - baseMs);
+    writeVarint(seq);
+    if (!same) {
+      writeVarint(fields.length);
+      for (byte[] f : fields) {
+        writeBytes(f);
+      }
+    }
+    for (byte[] v : values) {
+      writeBytes(v);
+    }
+    count++;
+    lastMs = ms;
+    lastSeq = seq;
+  }
+
+  /** Shrinks the array to what is used: called when the chunk stops receiving entries. */
+  void seal() {
+    if (data.length != used) {
+      data = Arrays.copyOf(data, used);
+    }
+  }
+
+  private void writeVarint(long v) {
+    while ((v & ~0x7FL) != 0) {
+      data[used++] = (byte) ((v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    data[used++] = (byte) v;
+  }
+
+  private void writeBytes(byte[] b) {
+    writeVarint(b.length);
+    System.arraycopy(b, 0, data, used, b.length);
+    used += b.length;
+  }
+
+  /** Reads the entry at {@code pos} into the cursor; returns the next entry's position. */
+  int read(int pos, EntryCursor c) {
+    c.chunk = this;
+    c.pos = pos;
+    int flags = data[pos++];
+    c.deleted = (flags & DELETED) != 0;
+    long[] tmp = c.tmp;
+    pos = readVarint(pos, tmp);
+    c.ms = baseMs + tmp[0];
+    pos = readVarint(pos, tmp);
+    c.seq = tmp[0];
+    if ((flags & SAME_FIELDS) != 0) {
+      c.fieldCount = masterFields.length;
+      c.ownFields = -1;
+    } else {
+      pos = readVarint(pos, tmp);
+      c.fieldCount = (int) tmp[0];
+      c.ownFields = pos;
+      for (int i = 0; i < c.fieldCount; i++) {
+        pos = skipBytes(pos, tmp);
+      }
+    }
+    c.values = pos;
+    for (int i = 0; i < c.fieldCount; i++) {
+      pos = skipBytes(pos, tmp);
+    }
+    c.next = pos;
+    return pos;
+  }
+
+  int readVarint(int pos, long[] out) {
+    long v = 0;
+    int shift = 0;
+    while (true) {
+      byte b = data[pos++];
+      v |= (long) (b & 0x7F) << shift;
+      if ((b & 0x80) == 0) {
+        break;
+      }
+      shift += 7;
+    }
+    out[0] = v;
+    return pos;
+  }
+
+  private int skipBytes(int pos, long[] tmp) {
+    pos = readVarint(pos, tmp);
+    return pos + (int) tmp[0];
+  }
+
+  void markDeleted(int pos) {
+    data[pos] |= DELETED;
+    deleted++;
+  }
+}

@@ -1,0 +1,345 @@
+package io.freshet.engine.stream;
+
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A stream: entries packed in {@link Chunk}s ordered by their first ID (as Redis's radix tree of
+ * listpacks), plus the metadata Redis keeps (last ID, entries added, max deleted ID) and the
+ * consumer groups. Owned by the engine thread.
+ */
+public final class StreamValue {
+  final TreeMap<StreamId, Chunk> chunks = new TreeMap<>();
+  long length;
+  StreamId lastId = StreamId.MIN;
+  StreamId maxDeletedId = StreamId.MIN;
+  long entriesAdded;
+  /** Consumer groups by name, in byte order (Redis keeps them in a radix tree). */
+  public final TreeMap<byte[], ConsumerGroup> groups = new TreeMap<>(Arrays::compareUnsigned);
+
+  /** Visits entries; returns false to stop. */
+  public interface Visitor {
+    boolean visit(EntryCursor entry);
+  }
+
+  public long length() {
+    return length;
+  }
+
+  public StreamId lastId() {
+    return lastId;
+  }
+
+  public StreamId maxDeletedId() {
+    return maxDeletedId;
+  }
+
+  public long entriesAdded() {
+    return entriesAdded;
+  }
+
+  public void setLastId(StreamId id) {
+    lastId = id;
+  }
+
+  public void setEntriesAdded(long n) {
+    entriesAdded = n;
+  }
+
+  public void setMaxDeletedId(StreamId id) {
+    maxDeletedId = id;
+  }
+
+  public int chunkCount() {
+    return chunks.size();
+  }
+
+  public void append(StreamId id, byte[][] fields, byte[][] values, long maxEntries, long maxBytes) {
+    Map.Entry<StreamId, Chunk> last = chunks.lastEntry();
+    Chunk chunk = last == null ? null : last.getValue();
+    if (chunk != null) {
+      int size = chunk.encodedSize(id.ms(), id.seq(), fields, values);
+      if ((maxBytes > 0 && chunk.used + size >= maxBytes) || (maxEntries > 0 && chunk.count >= maxEntries)) {
+        chunk.seal();
+        chunk = null;
+      }
+    }
+    if (chunk == null) {
+      chunk = new Chunk(id.ms(), fields, 64);
+      chunks.put(id, chunk);
+    }
+    chunk.append(id.ms(), id.seq(), fields, values);
+    length++;
+    lastId = id;
+    entriesAdded++;
+  }
+
+  /** Entries with start <= id <= end in ascending order. */
+  public void forward(StreamId start, StreamId end, Visitor visitor) {
+    if (start.compareTo(end) > 0) {
+      return;
+    }
+    StreamId from = chunks.floorKey(start);
+    EntryCursor c = new EntryCursor();
+    for (Chunk chunk : (from == null ? chunks : chunks.tailMap(from, true)).values()) {
+      for (int pos = 0; pos < chunk.used; ) {
+        pos = chunk.read(pos, c);
+        if (c.deleted || c.compareTo(start) < 0) {
+          continue;
+        }
+        if (c.compareTo(end) > 0 || !visitor.visit(c)) {
+          return;
+        }
+      }
+    }
+  }
+
+  /** Entries with start <= id <= end in descending order. */
+  public void backward(StreamId start, StreamId end, Visitor visitor) {
+    if (start.compareTo(end) > 0) {
+      return;
+    }
+    StreamId from = chunks.floorKey(end);
+    if (from == null) {
+      return;
+    }
+    EntryCursor c = new EntryCursor();
+    int[] positions = new int[16];
+    for (Chunk chunk : chunks.headMap(from, true).descendingMap().values()) {
+      int n = 0;
+      for (int pos = 0; pos < chunk.used; ) {
+        if (n == positions.length) {
+          positions = Arrays.copyOf(positions, n * 2);
+        }
+        positions[n++] = pos;
+        pos = chunk.read(pos, c);
+      }
+      for (int i = n - 1; i >= 0; i--) {
+        chunk.read(positions[i], c);
+        if (c.deleted || c.compareTo(end) > 0) {
+          continue;
+        }
+        if (c.compareTo(start) < 0 || !visitor.visit(c)) {
+          return;
+        }
+      }
+    }
+  }
+
+  /** A live entry found by a scan: where it is, to be written or re-read later in the command. */
+  public record EntryRef(Chunk chunk, int pos, StreamId id) {
+    public void write(io.freshet.engine.protocol.ReplyWriter out, EntryCursor c) {
+      chunk.read(pos, c);
+      c.writeEntry(out);
+    }
+  }
+
+  /** Up to {@code count} live entries in [start, end], ascending (count 0 = no limit). */
+  public java.util.List<EntryRef> collect(StreamId start, StreamId end, long count) {
+    java.util.List<EntryRef> out = new java.util.ArrayList<>();
+    forward(start, end, e -> {
+      out.add(new EntryRef(e.chunk, e.pos, e.id()));
+      return count <= 0 || out.size() < count;
+    });
+    return out;
+  }
+
+  /** Redis's streamRangeHasTombstones: might (start, end] contain deleted entries? */
+  public boolean rangeHasTombstones(StreamId start, StreamId end) {
+    if (length == 0 || maxDeletedId.isZero()) {
+      return false;
+    }
+    if (firstId().compareTo(maxDeletedId) > 0) {
+      return false;
+    }
+    StreamId from = start == null ? StreamId.MIN : start;
+    StreamId to = end == null ? StreamId.MAX : end;
+    return from.compareTo(maxDeletedId) <= 0 && maxDeletedId.compareTo(to) <= 0;
+  }
+
+  /** Redis's streamEstimateDistanceFromFirstEverEntry: the entries-read counter of an ID, or -1. */
+  public long estimateDistanceFromFirstEverEntry(StreamId id) {
+    if (entriesAdded == 0) {
+      return 0;
+    }
+    if (length == 0 && id.compareTo(lastId) < 1) {
+      return entriesAdded;
+    }
+    int cmpLast = id.compareTo(lastId);
+    if (cmpLast == 0) {
+      return entriesAdded;
+    } else if (cmpLast > 0) {
+      return ConsumerGroup.INVALID_ENTRIES_READ;
+    }
+    StreamId first = firstId();
+    int cmpIdFirst = id.compareTo(first);
+    int cmpXdelFirst = maxDeletedId.compareTo(first);
+    if (maxDeletedId.isZero() || cmpXdelFirst < 0) {
+      if (cmpIdFirst < 0) {
+        return entriesAdded - length;
+      } else if (cmpIdFirst == 0) {
+        return entriesAdded - length + 1;
+      }
+    }
+    return ConsumerGroup.INVALID_ENTRIES_READ;
+  }
+
+  /** Redis's lag of a group: entries not yet delivered, or -1 when it cannot be known. */
+  public long lag(ConsumerGroup g) {
+    if (entriesAdded == 0) {
+      return 0;
+    }
+    if (g.entriesRead != ConsumerGroup.INVALID_ENTRIES_READ && !rangeHasTombstones(g.lastId, null)) {
+      return entriesAdded - g.entriesRead;
+    }
+    long read = estimateDistanceFromFirstEverEntry(g.lastId);
+    return read == ConsumerGroup.INVALID_ENTRIES_READ ? -1 : entriesAdded - read;
+  }
+
+  /** ID of the last live entry, or 0-0. */
+  public StreamId lastValidId() {
+    EntryCursor c = new EntryCursor();
+    return last(c) ? c.id() : StreamId.MIN;
+  }
+
+  /** Positions the cursor on the live entry with this ID; false if there is none. */
+  public boolean find(StreamId id, EntryCursor c) {
+    Map.Entry<StreamId, Chunk> e = chunks.floorEntry(id);
+    if (e == null) {
+      return false;
+    }
+    Chunk chunk = e.getValue();
+    for (int pos = 0; pos < chunk.used; ) {
+      pos = chunk.read(pos, c);
+      int cmp = c.compareTo(id);
+      if (cmp == 0) {
+        return !c.deleted;
+      }
+      if (cmp > 0) {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /** XDEL of one ID; true if a live entry was deleted. */
+  public boolean delete(StreamId id) {
+    EntryCursor c = new EntryCursor();
+    if (!find(id, c)) {
+      return false;
+    }
+    Chunk chunk = c.chunk;
+    chunk.markDeleted(c.pos);
+    length--;
+    if (chunk.live() == 0) {
+      removeChunk(chunk);
+    }
+    if (id.compareTo(maxDeletedId) > 0) {
+      maxDeletedId = id;
+    }
+    return true;
+  }
+
+  private void removeChunk(Chunk chunk) {
+    Iterator<Map.Entry<StreamId, Chunk>> it = chunks.entrySet().iterator();
+    while (it.hasNext()) {
+      if (it.next().getValue() == chunk) {
+        it.remove();
+        return;
+      }
+    }
+  }
+
+  /** First live entry into the cursor; false if empty. */
+  public boolean first(EntryCursor c) {
+    boolean[] found = {false};
+    forward(StreamId.MIN, StreamId.MAX, e -> {
+      copy(e, c);
+      found[0] = true;
+      return false;
+    });
+    return found[0];
+  }
+
+  /** Last live entry into the cursor; false if empty. */
+  public boolean last(EntryCursor c) {
+    boolean[] found = {false};
+    backward(StreamId.MIN, StreamId.MAX, e -> {
+      copy(e, c);
+      found[0] = true;
+      return false;
+    });
+    return found[0];
+  }
+
+  private static void copy(EntryCursor from, EntryCursor to) {
+    from.chunk.read(from.pos, to);
+  }
+
+  /** ID of the first live entry, or 0-0 when empty. */
+  public StreamId firstId() {
+    EntryCursor c = new EntryCursor();
+    return first(c) ? c.id() : StreamId.MIN;
+  }
+
+  /**
+   * Redis's streamTrim: whole chunks go first; with {@code approx} it stops at the first chunk
+   * that cannot go entirely, otherwise it deletes entries inside that chunk. {@code limit} caps
+   * the entries removed (0 = no cap). Returns the number of entries removed.
+   */
+  public long trim(boolean byMaxLen, long maxLen, StreamId minId, boolean approx, long limit) {
+    long removed = 0;
+    Iterator<Map.Entry<StreamId, Chunk>> it = chunks.entrySet().iterator();
+    EntryCursor c = new EntryCursor();
+    while (it.hasNext()) {
+      if (byMaxLen && length <= maxLen) {
+        break;
+      }
+      Chunk chunk = it.next().getValue();
+      long entries = chunk.live();
+      if (limit > 0 && removed + entries > limit) {
+        break;
+      }
+      boolean removeWhole = byMaxLen ? length - entries >= maxLen
+          : new StreamId(chunk.lastMs, chunk.lastSeq).compareTo(minId) < 0;
+      if (removeWhole) {
+        it.remove();
+        length -= entries;
+        removed += entries;
+        continue;
+      }
+      if (approx) {
+        break;
+      }
+      for (int pos = 0; pos < chunk.used; ) {
+        int at = pos;
+        pos = chunk.read(pos, c);
+        if (c.deleted) {
+          continue;
+        }
+        if (byMaxLen ? length <= maxLen : c.compareTo(minId) >= 0) {
+          break;
+        }
+        chunk.markDeleted(at);
+        length--;
+        removed++;
+      }
+      break;
+    }
+    return removed;
+  }
+
+  /** Heap bytes of entries and groups, for MEMORY USAGE. */
+  public long memoryBytes() {
+    long m = 96;
+    for (Chunk chunk : chunks.values()) {
+      m += 40 + 32 + chunk.memoryBytes();
+    }
+    for (ConsumerGroup g : groups.values()) {
+      m += g.memoryBytes();
+    }
+    return m;
+  }
+}
