@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Seeded random sequences over the whole stream command family, sent to redis-server and to
  * Freshet with explicit IDs, every reply compared after normalising what Redis leaves to timing
- * (idle times) or to its radix tree (node counts). Both run with stream-node-max-entries 4 so
+ * (idle times) or to its radix tree (node counts). Both run with stream-node-max-entries 2 so
  * chunk boundaries are hit constantly.
  *
  * <p>Known differences (Freshet follows newer Redis; see docs/design.md): XREAD/XREADGROUP's
@@ -311,7 +311,7 @@ class StreamDifferentialIT {
     try (RawClient a = new RawClient(redis.port()); RawClient b = new RawClient(freshet.port())) {
       for (RawClient c : List.of(a, b)) {
         c.call("FLUSHALL");
-        c.call("CONFIG", "SET", "stream-node-max-entries", "4");
+        c.call("CONFIG", "SET", "stream-node-max-entries", "2");
         if (protocol == 3) {
           c.call("HELLO", "3");
         }

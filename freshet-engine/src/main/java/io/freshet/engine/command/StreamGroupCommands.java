@@ -79,26 +79,34 @@ final class StreamGroupCommands {
     return g;
   }
 
-  private static void create(Call c) {
-    boolean mkstream = false;
-    long entriesRead = ConsumerGroup.INVALID_ENTRIES_READ;
-    for (int i = 5; i < c.argc(); ) {
-      if (c.argIs(i, "MKSTREAM")) {
-        mkstream = true;
-        i++;
-      } else if (c.argIs(i, "ENTRIESREAD") && i + 1 < c.argc()) {
-        entriesRead = entriesRead(c, i + 1);
-        i += 2;
-      } else {
-        throw subcommandSyntax(c);
+  /** CREATE's and SETID's options, parsed before the key is looked at, as Redis does. */
+  private record GroupOptions(boolean mkstream, long entriesRead) {
+    static GroupOptions parse(Call c, boolean create) {
+      boolean mkstream = false;
+      long entriesRead = ConsumerGroup.INVALID_ENTRIES_READ;
+      for (int i = 5; i < c.argc(); ) {
+        if (create && c.argIs(i, "MKSTREAM")) {
+          mkstream = true;
+          i++;
+        } else if (c.argIs(i, "ENTRIESREAD") && i + 1 < c.argc()) {
+          entriesRead = StreamGroupCommands.entriesRead(c, i + 1);
+          i += 2;
+        } else {
+          throw subcommandSyntax(c);
+        }
       }
+      return new GroupOptions(mkstream, entriesRead);
     }
+  }
+
+  private static void create(Call c) {
+    GroupOptions opts = GroupOptions.parse(c, true);
     StreamValue s = stream(c);
+    if (s == null && !opts.mkstream()) {
+      throw new CommandError(KEY_MUST_EXIST);
+    }
     if (c.argc() > 8) {
       throw subcommandSyntax(c);
-    }
-    if (s == null && !mkstream) {
-      throw new CommandError(KEY_MUST_EXIST);
     }
     StreamId id;
     if (c.arg(4).length == 1 && c.arg(4)[0] == '$') {
@@ -113,27 +121,21 @@ final class StreamGroupCommands {
       s = new StreamValue();
       c.db().add(c.arg(2), s);
     }
-    s.groups.put(c.arg(3), new ConsumerGroup(c.arg(3), id, entriesRead));
+    s.groups.put(c.arg(3), new ConsumerGroup(c.arg(3), id, opts.entriesRead()));
     c.modified(c.arg(2));
     c.out.ok();
   }
 
   private static void setId(Call c) {
+    GroupOptions opts = GroupOptions.parse(c, false);
     StreamValue s = existing(c);
     ConsumerGroup g = requireGroup(c, s);
     if (c.argc() != 5 && c.argc() != 7) {
       throw subcommandSyntax(c);
     }
     StreamId id = c.arg(4).length == 1 && c.arg(4)[0] == '$' ? s.lastId() : StreamCommands.id(c, 4, 0);
-    long entriesRead = ConsumerGroup.INVALID_ENTRIES_READ;
-    if (c.argc() == 7) {
-      if (!c.argIs(5, "ENTRIESREAD")) {
-        throw subcommandSyntax(c);
-      }
-      entriesRead = entriesRead(c, 6);
-    }
     g.lastId = id;
-    g.entriesRead = entriesRead;
+    g.entriesRead = opts.entriesRead();
     c.modified(c.arg(2));
     c.out.ok();
   }

@@ -41,7 +41,7 @@ final class StreamInfoCommands {
 
   private static void lag(Call c, StreamValue s, ConsumerGroup g) {
     long lag = s.lag(g);
-    if (lag == -1 && !(s.entriesAdded() == 0)) {
+    if (lag == StreamValue.UNKNOWN_LAG) {
       c.out.nullBulk();
     } else {
       c.out.integer(lag);

@@ -107,10 +107,11 @@ public abstract class ReplyWriter {
 
   public final void bulkDecimal(long value) {
     int len = formatDecimal(value);
+    byte[] text = java.util.Arrays.copyOfRange(digits, digits.length - len, digits.length);
     write('$');
     writeDecimal(len);
     write(CRLF);
-    write(digits, digits.length - len, len);
+    write(text);
     write(CRLF);
   }
 

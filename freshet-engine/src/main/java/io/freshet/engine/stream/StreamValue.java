@@ -186,7 +186,10 @@ public final class StreamValue {
     return ConsumerGroup.INVALID_ENTRIES_READ;
   }
 
-  /** Redis's lag of a group: entries not yet delivered, or -1 when it cannot be known. */
+  /** Lag that cannot be known (Redis replies null). Lag itself can be negative. */
+  public static final long UNKNOWN_LAG = Long.MIN_VALUE;
+
+  /** Redis's lag of a group: entries not yet delivered, or {@link #UNKNOWN_LAG}. */
   public long lag(ConsumerGroup g) {
     if (entriesAdded == 0) {
       return 0;
@@ -195,7 +198,7 @@ public final class StreamValue {
       return entriesAdded - g.entriesRead;
     }
     long read = estimateDistanceFromFirstEverEntry(g.lastId);
-    return read == ConsumerGroup.INVALID_ENTRIES_READ ? -1 : entriesAdded - read;
+    return read == ConsumerGroup.INVALID_ENTRIES_READ ? UNKNOWN_LAG : entriesAdded - read;
   }
 
   /** ID of the last live entry, or 0-0. */
