@@ -59,10 +59,30 @@ rps() {
 # warm up the JVM so the table measures steady state, as it would be in production
 for t in ${tests//,/ }; do rps "$freshet_port" "$t" 50 16 >/dev/null; rps "$freshet_port" "$t" 50 1 >/dev/null; done
 
+# rps for a custom command line (redis-benchmark names the CSV row after the command)
+rps_cmd() {
+  local port=$1 clients=$2 pipeline=$3; shift 3
+  "${client_cpu[@]}" redis-benchmark -p "$port" -n "$requests" -c "$clients" -P "$pipeline" --csv "$@" 2>/dev/null \
+    | awk -F'","' 'NR==2 {gsub(/"/,"",$2); print $2}'
+}
+
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 echo "| test | clients | pipeline | redis ops/s | freshet ops/s | freshet/redis |"
 echo "|---|---:|---:|---:|---:|---:|"
+compare() { # label pipeline command...
+  local label=$1 pipeline=$2; shift 2
+  local rs=() fs=()
+  for _ in $(seq 1 "$rounds"); do
+    rs+=("$(rps_cmd "$redis_port" 50 "$pipeline" "$@")")
+    fs+=("$(rps_cmd "$freshet_port" 50 "$pipeline" "$@")")
+  done
+  local r f
+  r=$(printf '%s\n' "${rs[@]}" | median)
+  f=$(printf '%s\n' "${fs[@]}" | median)
+  echo "| $label | 50 | $pipeline | $r | $f | $(awk -v f="$f" -v r="$r" 'BEGIN { printf "%.2f", f / r }') |"
+}
+
 for pipeline in 1 16; do
   for t in ${tests//,/ }; do
     # alternate the servers over $rounds rounds and keep the medians: single runs on a 2-core
@@ -78,3 +98,13 @@ for pipeline in 1 16; do
     echo "| $t | 50 | $pipeline | $r | $f | $ratio |"
   done
 done
+
+if [[ "${streams:-1}" = 1 ]]; then
+  # streams: the seeds' order entry; XRANGE reads 10 entries from the start of what XADD wrote
+  for pipeline in 1 16; do
+    compare "xadd" "$pipeline" XADD bench:orders '*' order_id 1001 user_id 42 product_id A qty 2
+  done
+  for pipeline in 1 16; do
+    compare "xrange count 10" "$pipeline" XRANGE bench:orders - + COUNT 10
+  done
+fi

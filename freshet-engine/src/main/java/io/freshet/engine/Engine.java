@@ -59,6 +59,9 @@ public final class Engine {
   private byte[] requirePass;
   private int activeExpireDb;
   private long outputHardLimitBytes;
+  /** stream-node-max-entries and -bytes, cached: XADD reads them on every call. */
+  public long streamNodeMaxEntries;
+  public long streamNodeMaxBytes;
 
   public Engine(Config config, LongSupplier clock) {
     this.config = config;
@@ -71,6 +74,8 @@ public final class Engine {
     Commands.registerAll(commands);
     config.onChange("requirepass", v -> requirePass = v.isEmpty() ? null : v.getBytes(StandardCharsets.UTF_8));
     config.onChange("freshet-client-output-hard-limit", v -> outputHardLimitBytes = Long.parseLong(v));
+    config.onChange("stream-node-max-entries", v -> streamNodeMaxEntries = Long.parseLong(v));
+    config.onChange("stream-node-max-bytes", v -> streamNodeMaxBytes = Long.parseLong(v));
     stats.startMs = clock.getAsLong();
   }
 

@@ -62,8 +62,9 @@ final class StreamCommands {
     boolean approx;
     long limit;
     boolean noMkStream;
-    /** XADD: index of the ID argument. */
+    /** XADD: index of the ID argument, and the ID parsed there. */
     int idIndex;
+    XaddId xaddId;
 
     boolean any() {
       return byMaxLen || byMinId;
@@ -117,7 +118,7 @@ final class StreamCommands {
       }
       a.idIndex = i;
       if (xadd && i < c.argc()) {
-        parseXaddId(c, i); // Redis parses the ID before judging LIMIT
+        a.xaddId = parseXaddId(c, i); // Redis parses the ID before judging LIMIT
       }
       if (limitGiven && !a.any()) {
         throw new CommandError("ERR syntax error, LIMIT cannot be used without specifying a trimming strategy");
@@ -127,7 +128,7 @@ final class StreamCommands {
       }
       if (a.approx) {
         if (!limitGiven) {
-          long nodeMax = c.engine.config.getLong("stream-node-max-entries");
+          long nodeMax = c.engine.streamNodeMaxEntries;
           a.limit = nodeMax * 100;
           if (a.limit <= 0) {
             a.limit = 10000;
@@ -176,7 +177,7 @@ final class StreamCommands {
     TrimArgs a = TrimArgs.parse(c, true);
     int idIndex = a.idIndex;
     int fieldsFrom = idIndex + 1;
-    XaddId parsed = idIndex < c.argc() ? parseXaddId(c, idIndex) : new XaddId(false, false, null);
+    XaddId parsed = a.xaddId != null ? a.xaddId : new XaddId(false, false, null);
     boolean auto = parsed.auto();
     boolean autoSeq = parsed.autoSeq();
     StreamId given = parsed.given();
@@ -230,8 +231,7 @@ final class StreamCommands {
       s = new StreamValue();
       c.db().add(key, s);
     }
-    s.append(id, fields, values, c.engine.config.getLong("stream-node-max-entries"),
-        c.engine.config.getLong("stream-node-max-bytes"));
+    s.append(id, fields, values, c.engine.streamNodeMaxEntries, c.engine.streamNodeMaxBytes);
     c.out.bulk(id.toBytes());
     trim(c, s, a);
     c.modified(key);

@@ -60,7 +60,10 @@ public final class Chunk {
 
   /** Encoded size of an entry, to decide whether it fits the byte limit. */
   int encodedSize(long ms, long seq, byte[][] fields, byte[][] values) {
-    boolean same = sameAsMaster(fields);
+    return encodedSize(ms, seq, fields, values, sameAsMaster(fields));
+  }
+
+  int encodedSize(long ms, long seq, byte[][] fields, byte[][] values, boolean same) {
     int size = 1 + varintSize(ms - baseMs) + varintSize(seq);
     if (!same) {
       size += varintSize(fields.length);
@@ -74,7 +77,7 @@ public final class Chunk {
     return size;
   }
 
-  private boolean sameAsMaster(byte[][] fields) {
+  boolean sameAsMaster(byte[][] fields) {
     if (fields.length != masterFields.length) {
       return false;
     }
@@ -86,9 +89,7 @@ public final class Chunk {
     return true;
   }
 
-  void append(long ms, long seq, byte[][] fields, byte[][] values) {
-    boolean same = sameAsMaster(fields);
-    int size = encodedSize(ms, seq, fields, values);
+  void append(long ms, long seq, byte[][] fields, byte[][] values, boolean same, int size) {
     if (used + size > data.length) {
       data = Arrays.copyOf(data, Math.max(used + size, data.length * 2));
     }

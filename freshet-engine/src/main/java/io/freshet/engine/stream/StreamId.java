@@ -47,8 +47,34 @@ public record StreamId(long ms, long seq) implements Comparable<StreamId> {
     return Long.toUnsignedString(ms) + "-" + Long.toUnsignedString(seq);
   }
 
+  /** "ms-seq" as ASCII bytes, without going through String (XADD replies with it every call). */
   public byte[] toBytes() {
+    if (ms >= 0 && seq >= 0) {
+      int msLen = digits(ms);
+      int seqLen = digits(seq);
+      byte[] b = new byte[msLen + 1 + seqLen];
+      fill(b, msLen, ms);
+      b[msLen] = '-';
+      fill(b, b.length, seq);
+      return b;
+    }
     return toString().getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static int digits(long v) {
+    int n = 1;
+    while (v >= 10) {
+      v /= 10;
+      n++;
+    }
+    return n;
+  }
+
+  private static void fill(byte[] b, int end, long v) {
+    do {
+      b[--end] = (byte) ('0' + v % 10);
+      v /= 10;
+    } while (v != 0);
   }
 
   /**

@@ -16,6 +16,8 @@ public final class StreamValue {
   StreamId lastId = StreamId.MIN;
   StreamId maxDeletedId = StreamId.MIN;
   long entriesAdded;
+  /** The chunk new entries go to, while it is still in the map (cleared when removed). */
+  private Chunk tail;
   /** Consumer groups by name, in byte order (Redis keeps them in a radix tree). */
   public final TreeMap<byte[], ConsumerGroup> groups = new TreeMap<>(Arrays::compareUnsigned);
 
@@ -57,10 +59,17 @@ public final class StreamValue {
   }
 
   public void append(StreamId id, byte[][] fields, byte[][] values, long maxEntries, long maxBytes) {
-    Map.Entry<StreamId, Chunk> last = chunks.lastEntry();
-    Chunk chunk = last == null ? null : last.getValue();
+    Chunk chunk = tail;
+    if (chunk == null) {
+      // as Redis, new entries go to the last node, even one that was not the tail before
+      Map.Entry<StreamId, Chunk> last = chunks.lastEntry();
+      chunk = last == null ? null : last.getValue();
+    }
+    boolean same = false;
+    int size = 0;
     if (chunk != null) {
-      int size = chunk.encodedSize(id.ms(), id.seq(), fields, values);
+      same = chunk.sameAsMaster(fields);
+      size = chunk.encodedSize(id.ms(), id.seq(), fields, values, same);
       if ((maxBytes > 0 && chunk.used + size >= maxBytes) || (maxEntries > 0 && chunk.count >= maxEntries)) {
         chunk.seal();
         chunk = null;
@@ -69,8 +78,12 @@ public final class StreamValue {
     if (chunk == null) {
       chunk = new Chunk(id.ms(), fields, 64);
       chunks.put(id, chunk);
+      tail = chunk;
+      same = true;
+      size = chunk.encodedSize(id.ms(), id.seq(), fields, values, true);
     }
-    chunk.append(id.ms(), id.seq(), fields, values);
+    chunk.append(id.ms(), id.seq(), fields, values, same, size);
+    tail = chunk;
     length++;
     lastId = id;
     entriesAdded++;
@@ -246,6 +259,9 @@ public final class StreamValue {
   }
 
   private void removeChunk(Chunk chunk) {
+    if (chunk == tail) {
+      tail = null;
+    }
     Iterator<Map.Entry<StreamId, Chunk>> it = chunks.entrySet().iterator();
     while (it.hasNext()) {
       if (it.next().getValue() == chunk) {
@@ -309,6 +325,9 @@ public final class StreamValue {
           : new StreamId(chunk.lastMs, chunk.lastSeq).compareTo(minId) < 0;
       if (removeWhole) {
         it.remove();
+        if (chunk == tail) {
+          tail = null;
+        }
         length -= entries;
         removed += entries;
         continue;
