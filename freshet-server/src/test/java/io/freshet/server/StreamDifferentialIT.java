@@ -229,7 +229,7 @@ class StreamDifferentialIT {
   // ---- reply normalisation ---------------------------------------------------------------
 
   /** Parses a reply into nested lists of strings (type char kept as prefix). */
-  private static Object parse(ByteArrayInputStream in) throws IOException {
+  static Object parse(ByteArrayInputStream in) throws IOException {
     StringBuilder line = new StringBuilder();
     int ch;
     while ((ch = in.read()) != '\r') {
@@ -267,7 +267,7 @@ class StreamDifferentialIT {
   }
 
   @SuppressWarnings("unchecked")
-  private static Object normalize(String cmd, Object reply) {
+  static Object normalize(String cmd, Object reply) {
     if (!(reply instanceof List<?> list)) {
       if (reply instanceof String s && s.startsWith("-ERR Unbalanced")) {
         return "-ERR Unbalanced (known difference)";
