@@ -115,6 +115,28 @@ public final class Engine {
     return blockedClients;
   }
 
+  /** Keys that at least one client is blocked on (INFO total_blocking_keys). */
+  public long blockingKeys() {
+    long n = 0;
+    for (Database db : dbs) {
+      n += db.blocking.size();
+    }
+    return n;
+  }
+
+  /** Blocking keys that do not exist right now (INFO total_blocking_keys_on_nokey). */
+  public long blockingKeysOnNoKey() {
+    long n = 0;
+    for (Database db : dbs) {
+      for (Dict.Entry<ArrayDeque<Object>> e = db.blocking.first(); e != null; e = e.after()) {
+        if (db.peek(e.key()) == null) {
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
   // ---- connections -------------------------------------------------------------------------
 
   /** Registers a new client, or returns null when {@code maxclients} is reached. */

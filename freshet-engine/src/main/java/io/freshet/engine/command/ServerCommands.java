@@ -221,7 +221,8 @@ final class ServerCommands {
         .append("client_recent_max_output_buffer:").append(maxOut).append("\r\n")
         .append("blocked_clients:").append(c.engine.blockedClients()).append("\r\n")
         .append("tracking_clients:0\r\nclients_in_timeout_table:").append(c.engine.blockedClients()).append("\r\n")
-        .append("total_blocking_keys:").append(c.engine.stats.totalBlockingKeys).append("\r\n");
+        .append("total_blocking_keys:").append(c.engine.blockingKeys()).append("\r\n")
+        .append("total_blocking_keys_on_nokey:").append(c.engine.blockingKeysOnNoKey()).append("\r\n");
   }
 
   private static void memory(StringBuilder sb) {
@@ -288,8 +289,7 @@ final class ServerCommands {
         .append("keyspace_hits:").append(st.keyspaceHits).append("\r\n")
         .append("keyspace_misses:").append(st.keyspaceMisses).append("\r\n")
         .append("pubsub_channels:0\r\npubsub_patterns:0\r\n")
-        .append("total_error_replies:").append(st.errorReplies).append("\r\n")
-        .append("total_blocking_keys:").append(st.totalBlockingKeys).append("\r\n");
+        .append("total_error_replies:").append(st.errorReplies).append("\r\n");
   }
 
   private static void cpu(StringBuilder sb) {
