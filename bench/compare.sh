@@ -107,4 +107,12 @@ if [[ "${streams:-1}" = 1 ]]; then
   for pipeline in 1 16; do
     compare "xrange count 10" "$pipeline" XRANGE bench:orders - + COUNT 10
   done
+  # consumer groups: 4 consumers, XREADGROUP COUNT 100 + XACK of each batch (bench/consume.py)
+  rs=(); fs=()
+  for _ in $(seq 1 "$rounds"); do
+    rs+=("$(python3 "$here/bench/consume.py" "$redis_port" 100000 4)")
+    fs+=("$(python3 "$here/bench/consume.py" "$freshet_port" 100000 4)")
+  done
+  r=$(printf '%s\n' "${rs[@]}" | median); f=$(printf '%s\n' "${fs[@]}" | median)
+  echo "| consume (XREADGROUP 100 + XACK), entries/s | 4 | - | $r | $f | $(awk -v f="$f" -v r="$r" 'BEGIN { printf "%.2f", f / r }') |"
 fi

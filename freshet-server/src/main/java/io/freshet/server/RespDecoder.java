@@ -107,15 +107,39 @@ final class RespDecoder {
     return cr;
   }
 
-  /** Redis's string2ll on a header line; null if not a canonical integer. */
-  private static Long parseHeaderNumber(ByteBuf in, int from, int to) {
+  /** Returned by {@link #parseHeaderNumber} for text that is not a canonical integer. */
+  private static final long NOT_A_NUMBER = Long.MIN_VALUE;
+
+  /**
+   * Redis's string2ll on a header line, read in place (no allocation: this runs once per
+   * argument): "0", or an optional '-' then a digit 1-9 and more digits, within 64 bits.
+   */
+  private static long parseHeaderNumber(ByteBuf in, int from, int to) {
     int n = to - from;
     if (n <= 0 || n > 20) {
-      return null;
+      return NOT_A_NUMBER;
     }
-    byte[] digits = new byte[n];
-    in.getBytes(from, digits);
-    return io.freshet.engine.protocol.Numbers.parseLong(digits);
+    int i = from;
+    boolean negative = in.getByte(i) == '-';
+    if (negative) {
+      i++;
+    }
+    if (i >= to) {
+      return NOT_A_NUMBER;
+    }
+    byte first = in.getByte(i);
+    if (first == '0') {
+      return (n == 1) ? 0 : NOT_A_NUMBER;
+    }
+    long v = 0;
+    for (; i < to; i++) {
+      int d = in.getByte(i) - '0';
+      if (d < 0 || d > 9 || v > (Long.MAX_VALUE - d) / 10) {
+        return NOT_A_NUMBER;
+      }
+      v = v * 10 + d;
+    }
+    return negative ? -v : v;
   }
 
   private boolean readMultibulkHeader(ByteBuf in, Sink sink) {
@@ -127,9 +151,9 @@ final class RespDecoder {
       fail(sink, in, "too big mbulk count string");
       return false;
     }
-    Long count = parseHeaderNumber(in, in.readerIndex() + 1, cr);
+    long count = parseHeaderNumber(in, in.readerIndex() + 1, cr);
     in.readerIndex(cr + 2);
-    if (count == null || count > limits.maxArgs()) {
+    if (count == NOT_A_NUMBER || count > limits.maxArgs()) {
       fail(sink, in, "invalid multibulk length");
       return false;
     }
@@ -140,7 +164,7 @@ final class RespDecoder {
     if (count <= 0) {
       return true;
     }
-    argsExpected = count.intValue();
+    argsExpected = (int) count;
     args = new byte[Math.min(argsExpected, 16)][];
     argsRead = 0;
     bulkExpected = -1;
@@ -166,9 +190,9 @@ final class RespDecoder {
           fail(sink, in, "expected '$', got '" + (char) (first & 0xff) + "'");
           return false;
         }
-        Long len = parseHeaderNumber(in, in.readerIndex() + 1, cr);
+        long len = parseHeaderNumber(in, in.readerIndex() + 1, cr);
         in.readerIndex(cr + 2);
-        if (len == null || len < 0 || len > limits.maxBulkBytes()) {
+        if (len == NOT_A_NUMBER || len < 0 || len > limits.maxBulkBytes()) {
           fail(sink, in, "invalid bulk length");
           return false;
         }

@@ -82,6 +82,21 @@ public record StreamId(long ms, long seq) implements Comparable<StreamId> {
    * (leading spaces, an optional sign that negates, decimal digits, no overflow, nothing after).
    */
   static Long parseUnsigned(byte[] b, int from, int to) {
+    // fast path: up to 18 plain digits cannot overflow and mean the same to both parsers
+    if (to - from > 0 && to - from <= 18) {
+      long v = 0;
+      int i = from;
+      for (; i < to; i++) {
+        int d = b[i] - '0';
+        if (d < 0 || d > 9) {
+          break;
+        }
+        v = v * 10 + d;
+      }
+      if (i == to) {
+        return v;
+      }
+    }
     byte[] part = java.util.Arrays.copyOfRange(b, from, to);
     Long asLong = io.freshet.engine.protocol.Numbers.parseLong(part);
     if (asLong != null) {
