@@ -218,7 +218,9 @@ class StreamDifferentialIT {
           return a;
         }),
         new T("XINFO", r -> r.nextBoolean() ? l("STREAM", pick(r, KEYS)) : l("GROUPS", pick(r, KEYS))),
-        new T("XSETID", r -> r.nextBoolean() ? l(pick(r, KEYS), id(r))
+        // always with MAXDELETEDID: without it, newer Redis refuses an ID below the current
+        // max-deleted-entry-id where 7.0 accepts it (tested in StreamIT)
+        new T("XSETID", r -> r.nextBoolean() ? l(pick(r, KEYS), id(r), "MAXDELETEDID", id(r))
             : l(pick(r, KEYS), id(r), "ENTRIESADDED", Integer.toString(r.nextInt(20)), "MAXDELETEDID", id(r))),
         new T("DEL", r -> l(pick(r, KEYS))),
         new T("TYPE", r -> l(pick(r, KEYS))),
@@ -294,6 +296,26 @@ class StreamDifferentialIT {
     return items;
   }
 
+  /** Drops lag and entries-read values: after tombstones or trims Redis 8.0 counts differently. */
+  @SuppressWarnings("unchecked")
+  private static Object laglessKnownDifference(Object reply) {
+    if (!(reply instanceof List<?> list)) {
+      return reply;
+    }
+    List<Object> items = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      Object item = list.get(i);
+      if (("$lag".equals(item) || "$entries-read".equals(item)) && i + 1 < list.size()) {
+        items.add(item);
+        items.add("(8.0 rules)");
+        i++;
+        continue;
+      }
+      items.add(laglessKnownDifference(item));
+    }
+    return items;
+  }
+
   @ParameterizedTest(name = "RESP{0}")
   @ValueSource(ints = {2, 3})
   void streamCommandSequencesAnswerExactlyAsRedis(int protocol) throws Exception {
@@ -317,6 +339,8 @@ class StreamDifferentialIT {
         }
       }
       List<String> history = new ArrayList<>();
+      // keys whose history has tombstones or trims: there Freshet follows 8.0's lag rules
+      java.util.Set<String> fragmented = new java.util.HashSet<>();
       for (int i = 0; i < steps; i++) {
         T t = templates.get(r.nextInt(templates.size()));
         List<String> argv = new ArrayList<>();
@@ -336,11 +360,22 @@ class StreamDifferentialIT {
               + String.join("\n", history.subList(Math.max(0, history.size() - 20), history.size())), e);
         }
         String cmd = argv.get(0).toUpperCase(Locale.ROOT);
+        String key = argv.size() > 1 ? argv.get(1) : "";
+        if (cmd.equals("XDEL") || cmd.equals("XTRIM") || cmd.equals("XSETID")
+            || (cmd.equals("XADD") && (argv.contains("MAXLEN") || argv.contains("MINID")))) {
+          fragmented.add(key);
+        } else if (cmd.equals("DEL")) {
+          fragmented.remove(key);
+        }
         Object e = normalize(cmd, parse(new ByteArrayInputStream(expected.getBytes(StandardCharsets.UTF_8))));
         Object f = normalize(cmd, parse(new ByteArrayInputStream(actual.getBytes(StandardCharsets.UTF_8))));
+        if (cmd.equals("XINFO") && argv.size() > 2 && fragmented.contains(argv.get(2))) {
+          e = laglessKnownDifference(e);
+          f = laglessKnownDifference(f);
+        }
         assertThat(String.valueOf(f))
             .as("seed %d RESP%d step %d: %s%nlast commands (with Redis's replies):%n%s", seed, protocol, i, argv,
-                String.join("\n", history.subList(Math.max(0, history.size() - 20), history.size())))
+                String.join("\n", history.subList(Math.max(0, history.size() - Integer.getInteger("freshet.history", 20)), history.size())))
             .isEqualTo(String.valueOf(e));
       }
       for (RawClient c : List.of(a, b)) {

@@ -123,6 +123,50 @@ class StreamIT {
   }
 
   @Test
+  void xsetidMayNotGoBelowTheMaxDeletedId() throws Exception {
+    try (RawClient c = new RawClient(Targets.freshetPort())) {
+      c.call("DEL", "bs:9");
+      c.call("XADD", "bs:9", "1-1", "a", "1");
+      c.call("XADD", "bs:9", "1-2", "b", "2");
+      c.call("XADD", "bs:9", "1-3", "c", "3");
+      c.call("XDEL", "bs:9", "1-2", "1-3");
+      assertThat(c.call("XSETID", "bs:9", "1-2"))
+          .isEqualTo("-ERR The ID specified in XSETID is smaller than current max_deleted_entry_id\r\n");
+      assertThat(c.call("XSETID", "bs:9", "1-2", "MAXDELETEDID", "1-1")).isEqualTo("+OK\r\n");
+      assertThat(c.call("XINFO", "STREAM", "bs:9")).contains("$17\r\nlast-generated-id\r\n$3\r\n1-2\r\n");
+    }
+  }
+
+  /** The scenarios of Redis issues 13957 and 13337 / Valkey 1951, with 8.0's answers. */
+  @Test
+  void lagFollowsTheRedis80RulesAfterTrimsAndTombstones() throws Exception {
+    try (RawClient c = new RawClient(Targets.freshetPort())) {
+      c.call("DEL", "lag:1");
+      for (int i = 1; i <= 5; i++) {
+        c.call("XADD", "lag:1", i + "-0", "data", "x");
+      }
+      c.call("XGROUP", "CREATE", "lag:1", "g1", "0");
+      c.call("XREADGROUP", "GROUP", "g1", "c11", "COUNT", "1", "STREAMS", "lag:1", ">");
+      c.call("XTRIM", "lag:1", "MAXLEN", "1");
+      assertThat(c.call("XINFO", "GROUPS", "lag:1")).contains("$12\r\nentries-read\r\n:1\r\n$3\r\nlag\r\n:1\r\n");
+      c.call("XREADGROUP", "GROUP", "g1", "c11", "COUNT", "1", "STREAMS", "lag:1", ">");
+      assertThat(c.call("XINFO", "GROUPS", "lag:1")).contains("$3\r\nlag\r\n:0\r\n");
+
+      c.call("DEL", "lag:2");
+      for (int i = 1; i <= 4; i++) {
+        c.call("XADD", "lag:2", i + "-0", "data", "x");
+      }
+      c.call("XGROUP", "CREATE", "lag:2", "g1", "0");
+      c.call("XREADGROUP", "GROUP", "g1", "c1", "COUNT", "2", "STREAMS", "lag:2", ">");
+      c.call("XDEL", "lag:2", "3-0");
+      assertThat(c.call("XINFO", "GROUPS", "lag:2")).contains("$3\r\nlag\r\n$-1\r\n");
+      c.call("XREADGROUP", "GROUP", "g1", "c1", "COUNT", "2", "STREAMS", "lag:2", ">");
+      // the group has read everything that is left: no phantom lag from the tombstone
+      assertThat(c.call("XINFO", "GROUPS", "lag:2")).contains("$12\r\nentries-read\r\n:4\r\n$3\r\nlag\r\n:0\r\n");
+    }
+  }
+
+  @Test
   void xreadPlusReturnsTheLastEntry() throws Exception {
     try (RawClient c = new RawClient(Targets.freshetPort())) {
       c.call("DEL", "bs:6");

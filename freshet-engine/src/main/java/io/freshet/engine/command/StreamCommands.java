@@ -381,6 +381,13 @@ final class StreamCommands {
     if (s == null) {
       throw new CommandError(Errors.NO_SUCH_KEY);
     }
+    if (maxDeleted != null && maxDeleted.isZero()) {
+      maxDeleted = null; // Redis reads 0-0 as "not given"
+    }
+    if (maxDeleted == null && id.compareTo(s.maxDeletedId()) < 0) {
+      // newer Redis (PR 11444): the last ID may not go below an entry already deleted
+      throw new CommandError("ERR The ID specified in XSETID is smaller than current max_deleted_entry_id");
+    }
     if (s.length() > 0) {
       io.freshet.engine.stream.EntryCursor last = new io.freshet.engine.stream.EntryCursor();
       s.last(last);

@@ -139,6 +139,8 @@ final class StreamReadCommands {
         }
       } else {
         ids[k] = StreamCommands.strictId(c, idArg, 0);
+        // Redis marks ">" internally as the maximum ID, so that ID given explicitly reads as ">"
+        newOnly[k] = group && ids[k].equals(StreamId.MAX);
       }
     }
     // Serve what can be served now.
@@ -250,11 +252,7 @@ final class StreamReadCommands {
     for (StreamValue.EntryRef ref : entries) {
       StreamId id = ref.id();
       if (id.compareTo(g.lastId) > 0) {
-        if (g.entriesRead != ConsumerGroup.INVALID_ENTRIES_READ && !s.rangeHasTombstones(id, null)) {
-          g.entriesRead++;
-        } else if (s.entriesAdded() > 0) {
-          g.entriesRead = s.estimateDistanceFromFirstEverEntry(id);
-        }
+        g.entriesRead = s.entriesReadAfterDelivering(g, id);
         g.lastId = id;
       }
       ref.write(c.out, cursor);

@@ -84,6 +84,9 @@ public final class StreamValue {
     }
     chunk.append(id.ms(), id.seq(), fields, values, same, size);
     tail = chunk;
+    if (length == 0) {
+      firstIdCache = null;
+    }
     length++;
     lastId = id;
     entriesAdded++;
@@ -159,12 +162,13 @@ public final class StreamValue {
     return out;
   }
 
-  /** Redis's streamRangeHasTombstones: might (start, end] contain deleted entries? */
+  /**
+   * Redis's streamRangeHasTombstones as fixed in 8.0 (PR 13338): might [start, end] contain
+   * deleted entries? (7.0 also answered no when the latest tombstone was before the first entry,
+   * which hid tombstones after a group's last ID.)
+   */
   public boolean rangeHasTombstones(StreamId start, StreamId end) {
     if (length == 0 || maxDeletedId.isZero()) {
-      return false;
-    }
-    if (firstId().compareTo(maxDeletedId) > 0) {
       return false;
     }
     StreamId from = start == null ? StreamId.MIN : start;
@@ -202,16 +206,37 @@ public final class StreamValue {
   /** Lag that cannot be known (Redis replies null). Lag itself can be negative. */
   public static final long UNKNOWN_LAG = Long.MIN_VALUE;
 
-  /** Redis's lag of a group: entries not yet delivered, or {@link #UNKNOWN_LAG}. */
+  /** Redis's lag of a group (8.0 rules): entries not yet delivered, or {@link #UNKNOWN_LAG}. */
   public long lag(ConsumerGroup g) {
     if (entriesAdded == 0) {
       return 0;
+    }
+    if (length > 0) {
+      StreamId first = firstId();
+      if (g.lastId.compareTo(first) < 0 && maxDeletedId.compareTo(first) < 0) {
+        // PR 13473: group and every tombstone are behind the first entry (trimmed away):
+        // everything left is still to be read
+        return length;
+      }
     }
     if (g.entriesRead != ConsumerGroup.INVALID_ENTRIES_READ && !rangeHasTombstones(g.lastId, null)) {
       return entriesAdded - g.entriesRead;
     }
     long read = estimateDistanceFromFirstEverEntry(g.lastId);
     return read == ConsumerGroup.INVALID_ENTRIES_READ ? UNKNOWN_LAG : entriesAdded - read;
+  }
+
+  /**
+   * The group's entries-read counter after delivering {@code id} (8.0 rules, PRs 13338 and
+   * 13958): it simply counts on only while the group's last ID is not behind the first entry and
+   * no tombstone lies after it; otherwise it is re-estimated from the start of the stream.
+   */
+  public long entriesReadAfterDelivering(ConsumerGroup g, StreamId id) {
+    if (g.entriesRead != ConsumerGroup.INVALID_ENTRIES_READ && g.lastId.compareTo(firstId()) >= 0
+        && !rangeHasTombstones(g.lastId, null)) {
+      return g.entriesRead + 1;
+    }
+    return entriesAdded > 0 ? estimateDistanceFromFirstEverEntry(id) : g.entriesRead;
   }
 
   /** ID of the last live entry, or 0-0. */
@@ -249,6 +274,7 @@ public final class StreamValue {
     Chunk chunk = c.chunk;
     chunk.markDeleted(c.pos);
     length--;
+    firstIdCache = null;
     if (chunk.live() == 0) {
       removeChunk(chunk);
     }
@@ -297,10 +323,16 @@ public final class StreamValue {
     from.chunk.read(from.pos, to);
   }
 
+  /** Cached first live ID; null when it must be recomputed (after deletes and trims). */
+  private StreamId firstIdCache;
+
   /** ID of the first live entry, or 0-0 when empty. */
   public StreamId firstId() {
-    EntryCursor c = new EntryCursor();
-    return first(c) ? c.id() : StreamId.MIN;
+    if (firstIdCache == null) {
+      EntryCursor c = new EntryCursor();
+      firstIdCache = first(c) ? c.id() : StreamId.MIN;
+    }
+    return firstIdCache;
   }
 
   /**
@@ -309,6 +341,7 @@ public final class StreamValue {
    * the entries removed (0 = no cap). Returns the number of entries removed.
    */
   public long trim(boolean byMaxLen, long maxLen, StreamId minId, boolean approx, long limit) {
+    firstIdCache = null;
     long removed = 0;
     Iterator<Map.Entry<StreamId, Chunk>> it = chunks.entrySet().iterator();
     EntryCursor c = new EntryCursor();
