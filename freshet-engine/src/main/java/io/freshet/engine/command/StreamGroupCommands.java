@@ -6,14 +6,13 @@ import io.freshet.engine.Errors;
 import io.freshet.engine.stream.Consumer;
 import io.freshet.engine.stream.ConsumerGroup;
 import io.freshet.engine.stream.EntryCursor;
-import io.freshet.engine.stream.PendingEntry;
+import io.freshet.engine.stream.PendingList;
 import io.freshet.engine.stream.StreamId;
 import io.freshet.engine.stream.StreamValue;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /** XGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM. Engine thread only. */
 final class StreamGroupCommands {
@@ -202,9 +201,9 @@ final class StreamGroupCommands {
     }
     long acked = 0;
     for (StreamId id : ids) {
-      PendingEntry p = g.pel.remove(id);
-      if (p != null) {
-        p.consumer.pel.remove(id);
+      Consumer owner = g.pel.remove(id);
+      if (owner != null) {
+        owner.pel.remove(id);
         acked++;
       }
     }
@@ -261,8 +260,8 @@ final class StreamGroupCommands {
         c.out.nullArray();
         return;
       }
-      c.out.bulk(g.pel.firstKey().toBytes());
-      c.out.bulk(g.pel.lastKey().toBytes());
+      c.out.bulk(g.pel.firstId().toBytes());
+      c.out.bulk(g.pel.lastId().toBytes());
       List<Consumer> withPending = new ArrayList<>();
       for (Consumer consumer : g.consumers.values()) {
         if (!consumer.pel.isEmpty()) {
@@ -277,7 +276,7 @@ final class StreamGroupCommands {
       }
       return;
     }
-    java.util.TreeMap<StreamId, PendingEntry> pel = g.pel;
+    PendingList pel = g.pel;
     if (consumerName != null) {
       Consumer consumer = g.consumer(consumerName);
       if (consumer == null) {
@@ -286,26 +285,27 @@ final class StreamGroupCommands {
       }
       pel = consumer.pel;
     }
-    List<Map.Entry<StreamId, PendingEntry>> out = new ArrayList<>();
+    List<PendingList.Cursor> out = new ArrayList<>();
     if (start.compareTo(end) <= 0) {
-      for (Map.Entry<StreamId, PendingEntry> e : pel.subMap(start, true, end, true).entrySet()) {
+      for (PendingList.Cursor p = pel.seek(start); p.valid() && p.compareTo(end) <= 0; p.next()) {
         if (count == 0) {
           break;
         }
-        if (minIdle != 0 && c.nowMs - e.getValue().deliveryTimeMs < minIdle) {
+        PendingList.Cursor entry = pel == g.pel ? p : g.pel.find(p.id());
+        if (minIdle != 0 && c.nowMs - entry.deliveryTimeMs() < minIdle) {
           continue;
         }
-        out.add(e);
+        out.add(pel == g.pel ? g.pel.find(p.id()) : entry);
         count--;
       }
     }
     c.out.arrayHeader(out.size());
-    for (Map.Entry<StreamId, PendingEntry> e : out) {
+    for (PendingList.Cursor e : out) {
       c.out.arrayHeader(4);
-      c.out.bulk(e.getKey().toBytes());
-      c.out.bulk(e.getValue().consumer.name);
-      c.out.integer(Math.max(0, c.nowMs - e.getValue().deliveryTimeMs));
-      c.out.integer(e.getValue().deliveryCount);
+      c.out.bulk(e.id().toBytes());
+      c.out.bulk(e.owner().name);
+      c.out.integer(Math.max(0, c.nowMs - e.deliveryTimeMs()));
+      c.out.integer(e.deliveryCount());
     }
   }
 
@@ -375,41 +375,38 @@ final class StreamGroupCommands {
     Consumer consumer = null;
     List<StreamId> claimed = new ArrayList<>();
     for (StreamId id : ids) {
-      PendingEntry p = g.pel.get(id);
+      PendingList.Cursor p = g.pel.find(id);
       if (!s.find(id, cursor)) {
         if (p != null) {
-          g.pel.remove(id);
-          p.consumer.pel.remove(id);
+          Consumer owner = p.owner();
+          p.remove();
+          if (owner != null) {
+            owner.pel.remove(id);
+          }
           c.engine.stats.dirty++;
         }
         continue;
       }
       if (force && p == null) {
-        p = new PendingEntry(c.nowMs, 1, null);
-        g.pel.put(id, p);
+        g.pel.put(id, c.nowMs, 1, null);
+        p = g.pel.find(id);
       }
       if (p == null) {
         continue;
       }
-      if (p.consumer != null && minIdle != 0 && c.nowMs - p.deliveryTimeMs < minIdle) {
+      if (p.owner() != null && minIdle != 0 && c.nowMs - p.deliveryTimeMs() < minIdle) {
         continue;
       }
       if (consumer == null) {
         consumer = g.getOrCreateConsumer(c.arg(3), c.nowMs, null);
         consumer.seenTimeMs = c.nowMs;
       }
-      if (p.consumer != consumer && p.consumer != null) {
-        p.consumer.pel.remove(id);
-      }
-      p.deliveryTimeMs = deliveryTime;
+      g.reassign(p, consumer);
+      p.setDeliveryTimeMs(deliveryTime);
       if (retryCount >= 0) {
-        p.deliveryCount = retryCount;
+        p.setDeliveryCount(retryCount);
       } else if (!justId) {
-        p.deliveryCount++;
-      }
-      if (p.consumer != consumer) {
-        consumer.pel.put(id, p);
-        p.consumer = consumer;
+        p.setDeliveryCount(p.deliveryCount() + 1);
       }
       consumer.activeTimeMs = c.nowMs;
       claimed.add(id);
@@ -455,53 +452,42 @@ final class StreamGroupCommands {
     Consumer consumer = null;
     List<StreamId> claimed = new ArrayList<>();
     List<StreamId> deleted = new ArrayList<>();
-    java.util.Iterator<Map.Entry<StreamId, PendingEntry>> it = g.pel.tailMap(start, true).entrySet().iterator();
+    PendingList.Cursor p = g.pel.seek(start);
     StreamId next = null;
-    boolean exhausted = false;
-    while (true) {
-      if (attempts-- == 0 || count == 0) {
-        break;
-      }
-      if (!it.hasNext()) {
-        exhausted = true;
-        break;
-      }
-      Map.Entry<StreamId, PendingEntry> e = it.next();
-      StreamId id = e.getKey();
-      PendingEntry p = e.getValue();
+    while (attempts-- != 0 && count != 0 && p.valid()) {
+      StreamId id = p.id();
       if (!s.find(id, cursor)) {
-        it.remove();
-        p.consumer.pel.remove(id);
+        Consumer owner = p.owner();
+        p.remove(); // the cursor moves on to the following entry
+        if (owner != null) {
+          owner.pel.remove(id);
+        }
         deleted.add(id);
         count--;
         c.engine.stats.dirty++;
         continue;
       }
-      if (minIdle != 0 && c.nowMs - p.deliveryTimeMs < minIdle) {
+      if (minIdle != 0 && c.nowMs - p.deliveryTimeMs() < minIdle) {
+        p.next();
         continue;
       }
       if (consumer == null) {
         consumer = g.getOrCreateConsumer(c.arg(3), c.nowMs, null);
         consumer.seenTimeMs = c.nowMs;
       }
-      if (p.consumer != consumer) {
-        p.consumer.pel.remove(id);
-      }
-      p.deliveryTimeMs = c.nowMs;
+      g.reassign(p, consumer);
+      p.setDeliveryTimeMs(c.nowMs);
       if (!justId) {
-        p.deliveryCount++;
-      }
-      if (p.consumer != consumer) {
-        consumer.pel.put(id, p);
-        p.consumer = consumer;
+        p.setDeliveryCount(p.deliveryCount() + 1);
       }
       consumer.activeTimeMs = c.nowMs;
       claimed.add(id);
       count--;
       c.engine.stats.dirty++;
+      p.next();
     }
-    if (!exhausted && it.hasNext()) {
-      next = it.next().getKey();
+    if (p.valid()) {
+      next = p.id();
     }
     c.out.arrayHeader(3);
     c.out.bulk((next == null ? StreamId.MIN : next).toBytes());

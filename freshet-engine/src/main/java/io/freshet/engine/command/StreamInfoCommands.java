@@ -6,10 +6,9 @@ import io.freshet.engine.Errors;
 import io.freshet.engine.stream.Consumer;
 import io.freshet.engine.stream.ConsumerGroup;
 import io.freshet.engine.stream.EntryCursor;
-import io.freshet.engine.stream.PendingEntry;
+import io.freshet.engine.stream.PendingList;
 import io.freshet.engine.stream.StreamId;
 import io.freshet.engine.stream.StreamValue;
-import java.util.Map;
 
 /** XINFO STREAM [FULL], GROUPS, CONSUMERS, HELP. Engine thread only. */
 final class StreamInfoCommands {
@@ -127,15 +126,12 @@ final class StreamInfoCommands {
       long n = count == 0 ? g.pel.size() : Math.min(count, g.pel.size());
       c.out.arrayHeader(n);
       long left = n;
-      for (Map.Entry<StreamId, PendingEntry> e : g.pel.entrySet()) {
-        if (left-- == 0) {
-          break;
-        }
+      for (PendingList.Cursor p = g.pel.first(); p.valid() && left-- > 0; p.next()) {
         c.out.arrayHeader(4);
-        c.out.bulk(e.getKey().toBytes());
-        c.out.bulk(e.getValue().consumer.name);
-        c.out.integer(e.getValue().deliveryTimeMs);
-        c.out.integer(e.getValue().deliveryCount);
+        c.out.bulk(p.id().toBytes());
+        c.out.bulk(p.owner().name);
+        c.out.integer(p.deliveryTimeMs());
+        c.out.integer(p.deliveryCount());
       }
       c.out.bulk("consumers");
       c.out.arrayHeader(g.consumers.size());
@@ -153,14 +149,12 @@ final class StreamInfoCommands {
         long m = count == 0 ? consumer.pel.size() : Math.min(count, consumer.pel.size());
         c.out.arrayHeader(m);
         long leftC = m;
-        for (Map.Entry<StreamId, PendingEntry> e : consumer.pel.entrySet()) {
-          if (leftC-- == 0) {
-            break;
-          }
+        for (PendingList.Cursor p = consumer.pel.first(); p.valid() && leftC-- > 0; p.next()) {
+          PendingList.Cursor e = g.pel.find(p.id());
           c.out.arrayHeader(3);
-          c.out.bulk(e.getKey().toBytes());
-          c.out.integer(e.getValue().deliveryTimeMs);
-          c.out.integer(e.getValue().deliveryCount);
+          c.out.bulk(p.id().toBytes());
+          c.out.integer(e.deliveryTimeMs());
+          c.out.integer(e.deliveryCount());
         }
       }
     }

@@ -6,14 +6,13 @@ import io.freshet.engine.Errors;
 import io.freshet.engine.stream.Consumer;
 import io.freshet.engine.stream.ConsumerGroup;
 import io.freshet.engine.stream.EntryCursor;
-import io.freshet.engine.stream.PendingEntry;
+import io.freshet.engine.stream.PendingList;
 import io.freshet.engine.stream.StreamId;
 import io.freshet.engine.stream.StreamValue;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /** XREAD and XREADGROUP, blocking included. Engine thread only. */
 final class StreamReadCommands {
@@ -199,7 +198,7 @@ final class StreamReadCommands {
           StreamCommands.writeRange(c, values[k], start, StreamId.MAX, count == 0 ? Long.MAX_VALUE : count, false);
         } else if (history[k]) {
           Consumer consumer = groups[k].consumer(consumerName);
-          writeHistory(c, values[k], consumer, start, count, cursor);
+          writeHistory(c, values[k], groups[k], consumer, start, count, cursor);
         } else {
           deliverNew(c, values[k], groups[k], groups[k].consumer(consumerName), start, count, noAck, cursor);
           c.engine.stats.dirty++;
@@ -220,25 +219,25 @@ final class StreamReadCommands {
   }
 
   /** XREADGROUP with an explicit ID: the consumer's own pending entries after it. */
-  private static void writeHistory(Call c, StreamValue s, Consumer consumer, StreamId start, long count,
-      EntryCursor cursor) {
-    List<Map.Entry<StreamId, PendingEntry>> pending = new ArrayList<>();
-    for (Map.Entry<StreamId, PendingEntry> e : consumer.pel.tailMap(start, true).entrySet()) {
+  private static void writeHistory(Call c, StreamValue s, ConsumerGroup g, Consumer consumer, StreamId start,
+      long count, EntryCursor cursor) {
+    List<StreamId> pending = new ArrayList<>();
+    for (PendingList.Cursor p = consumer.pel.seek(start); p.valid(); p.next()) {
       if (count > 0 && pending.size() >= count) {
         break;
       }
-      pending.add(e);
+      pending.add(p.id());
     }
     c.out.arrayHeader(pending.size());
-    for (Map.Entry<StreamId, PendingEntry> e : pending) {
-      if (s.find(e.getKey(), cursor)) {
+    for (StreamId id : pending) {
+      if (s.find(id, cursor)) {
         cursor.writeEntry(c.out);
-        PendingEntry p = e.getValue();
-        p.deliveryTimeMs = c.nowMs;
-        p.deliveryCount++;
+        PendingList.Cursor p = g.pel.find(id);
+        p.setDeliveryTimeMs(c.nowMs);
+        p.setDeliveryCount(p.deliveryCount() + 1);
       } else {
         c.out.arrayHeader(2);
-        c.out.bulk(e.getKey().toBytes());
+        c.out.bulk(id.toBytes());
         c.out.nullArray();
       }
     }
@@ -257,17 +256,15 @@ final class StreamReadCommands {
       }
       ref.write(c.out, cursor);
       if (!noAck) {
-        PendingEntry existing = g.pel.get(id);
+        PendingList.Cursor existing = g.pel.find(id);
         if (existing == null) {
-          PendingEntry p = new PendingEntry(c.nowMs, 1, consumer);
-          g.pel.put(id, p);
-          consumer.pel.put(id, p);
+          g.pel.put(id, c.nowMs, 1, consumer);
+          consumer.pel.put(id, 0, 0, null);
         } else {
-          existing.consumer.pel.remove(id);
-          existing.consumer = consumer;
-          existing.deliveryTimeMs = c.nowMs;
-          existing.deliveryCount = 1;
-          consumer.pel.put(id, existing);
+          // SETID moved the group back: the entry changes hands, as in Redis
+          g.reassign(existing, consumer);
+          existing.setDeliveryTimeMs(c.nowMs);
+          existing.setDeliveryCount(1);
         }
       }
       consumer.activeTimeMs = c.nowMs;

@@ -1,7 +1,5 @@
 package io.freshet.engine.stream;
 
-import java.util.TreeMap;
-
 /** A consumer of a group: its name, activity times and its own PEL. Engine thread. */
 public final class Consumer {
   public final byte[] name;
@@ -9,7 +7,8 @@ public final class Consumer {
   public long seenTimeMs;
   /** Last time it read or claimed entries (7.2's inactive); -1 never. */
   public long activeTimeMs = -1;
-  public final TreeMap<StreamId, PendingEntry> pel = new TreeMap<>();
+  /** IDs this consumer has pending; delivery time and count live in the group's list. */
+  public final PendingList pel = new PendingList(false);
 
   Consumer(byte[] name, long nowMs) {
     this.name = name;

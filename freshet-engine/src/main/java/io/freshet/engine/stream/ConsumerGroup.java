@@ -15,7 +15,8 @@ public final class ConsumerGroup {
   public final byte[] name;
   public StreamId lastId;
   public long entriesRead;
-  public final TreeMap<StreamId, PendingEntry> pel = new TreeMap<>();
+  /** Every pending entry: delivery time, delivery count, owning consumer. */
+  public final PendingList pel = new PendingList(true);
   public final TreeMap<byte[], Consumer> consumers = new TreeMap<>(Arrays::compareUnsigned);
 
   public ConsumerGroup(byte[] name, StreamId lastId, long entriesRead) {
@@ -47,18 +48,31 @@ public final class ConsumerGroup {
     if (c == null) {
       return 0;
     }
-    for (StreamId id : c.pel.keySet()) {
-      pel.remove(id);
+    for (PendingList.Cursor p = c.pel.first(); p.valid(); p.next()) {
+      pel.remove(p.id());
     }
     return c.pel.size();
   }
 
   long memoryBytes() {
-    long m = 64 + name.length;
-    m += pel.size() * (40L + 32 + 32);
+    long m = 64 + name.length + pel.memoryBytes();
     for (Consumer c : consumers.values()) {
-      m += 64 + c.name.length + c.pel.size() * 40L;
+      m += 64 + c.name.length + c.pel.memoryBytes();
     }
     return m;
+  }
+
+  /** Moves a pending entry to {@code to} (Redis's NACK reassignment). */
+  public void reassign(PendingList.Cursor entry, Consumer to) {
+    Consumer from = entry.owner();
+    if (from == to) {
+      return;
+    }
+    StreamId id = entry.id();
+    if (from != null) {
+      from.pel.remove(id);
+    }
+    entry.setOwner(to);
+    to.pel.put(id, 0, 0, null);
   }
 }

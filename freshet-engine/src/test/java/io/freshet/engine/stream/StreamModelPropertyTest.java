@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
@@ -133,15 +132,30 @@ class StreamModelPropertyTest {
     for (ConsumerGroup g : s.groups.values()) {
       Set<StreamId> union = new HashSet<>();
       for (Consumer c : g.consumers.values()) {
-        for (Map.Entry<StreamId, PendingEntry> e : c.pel.entrySet()) {
-          assertThat(e.getValue().consumer).as("seed %d step %d: owner of %s", seed, step, e.getKey()).isSameAs(c);
-          assertThat(g.pel.get(e.getKey())).as("seed %d step %d: group PEL has %s", seed, step, e.getKey())
-              .isSameAs(e.getValue());
-          assertThat(union.add(e.getKey())).as("pending in two consumers").isTrue();
+        StreamId previous = null;
+        for (PendingList.Cursor p = c.pel.first(); p.valid(); p.next()) {
+          StreamId id = p.id();
+          if (previous != null) {
+            assertThat(id.compareTo(previous)).as("consumer PEL order").isPositive();
+          }
+          previous = id;
+          PendingList.Cursor inGroup = g.pel.find(id);
+          assertThat(inGroup).as("seed %d step %d: group PEL has %s", seed, step, id).isNotNull();
+          assertThat(inGroup.owner()).as("seed %d step %d: owner of %s", seed, step, id).isSameAs(c);
+          assertThat(union.add(id)).as("pending in two consumers").isTrue();
         }
       }
-      assertThat(union).as("seed %d step %d: group PEL = union of consumer PELs", seed, step)
-          .isEqualTo(g.pel.keySet());
+      Set<StreamId> groupIds = new HashSet<>();
+      StreamId previous = null;
+      for (PendingList.Cursor p = g.pel.first(); p.valid(); p.next()) {
+        if (previous != null) {
+          assertThat(p.id().compareTo(previous)).as("group PEL order").isPositive();
+        }
+        previous = p.id();
+        groupIds.add(p.id());
+      }
+      assertThat(groupIds).hasSize(g.pel.size());
+      assertThat(union).as("seed %d step %d: group PEL = union of consumer PELs", seed, step).isEqualTo(groupIds);
       assertThat(g.lastId.compareTo(s.lastId())).isLessThanOrEqualTo(0);
     }
   }
