@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Memory per stream entry and per pending entry, Freshet next to redis-server in one run.
 #   bench/memory.sh [-n ENTRIES] [-p PENDING]
-# Redis: used_memory delta. Freshet: JVM heap used after a full GC (jcmd GC.run), delta.
+# Redis: used_memory delta. Freshet: live heap bytes (jcmd GC.class_histogram, after a full GC), delta.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 entries=1000000
@@ -31,9 +31,9 @@ java_pid=$(pgrep -f "freshet.jar server --port $freshet_port" | head -1)
 
 redis_used() { redis-cli -p "$redis_port" info memory | awk -F: '/^used_memory:/ {print $2+0}'; }
 freshet_used() {
-  jcmd "$java_pid" GC.run >/dev/null
-  sleep 0.5
-  jcmd "$java_pid" GC.heap_info | awk '/used/ { for (i=1;i<=NF;i++) if ($i=="used") { v=$(i+1); sub(/K,?/,"",v); s+=v } } END { print s*1024 }'
+  # live objects only: class_histogram runs a full GC and sums what survives. (GC.heap_info's
+  # "used" proved unreliable between runs: it also counts metaspace and lagging regions.)
+  jcmd "$java_pid" GC.class_histogram | awk '/^Total/ {print $3}'
 }
 load() { # port
   redis-benchmark -p "$1" -n "$entries" -c 8 -P 100 XADD bench:mem '*' order_id 1001 user_id 42 product_id A qty 2 >/dev/null 2>&1

@@ -7,11 +7,18 @@ import java.util.Arrays;
  * listpack nodes. No object per entry. Owned by the engine thread.
  *
  * <pre>
- * entry := flags:u8  msDelta:varint  seq:varint  [fieldCount:varint (field)*]  (value)*
+ * entry  := header:varint  [bigMsDelta:varint]  seq:varint  [fieldCount:varint (field)*]  (value)*
+ * header := msDelta &lt;&lt; 3 | flags      (msDelta = ms - chunk.baseMs, when it fits in 58 bits)
+ * flags  : bit 0 DELETED, bit 1 SAME_FIELDS (fields are the chunk's master fields, omitted),
+ *          bit 2 BIG_DELTA (msDelta did not fit: header holds 0 and bigMsDelta follows)
+ * seq    := seq - chunk.baseSeq when ms == baseMs, else seq
  * field, value := length:varint bytes
- * flags: bit 0 DELETED, bit 1 SAME_FIELDS (fields are the chunk's master fields and omitted)
- * msDelta = ms - chunk.baseMs (IDs only grow, so it is never negative)
  * </pre>
+ *
+ * For the seeds' order entry this is 14 bytes (1 header, 1 seq, 4 length-prefixed values).
+ * Every field is relative to the chunk's first ID, never to the previous entry, so any entry can
+ * be decoded from its position alone. DELETED is bit 0 of the header's first byte, so deleting
+ * flips one bit in place.
  *
  * The master fields are the first entry's; a stream of uniform entries (the common case) stores
  * each field name once per chunk. Deleting flips the DELETED bit in place.
@@ -19,8 +26,11 @@ import java.util.Arrays;
 public final class Chunk {
   static final int DELETED = 1;
   static final int SAME_FIELDS = 2;
+  static final int BIG_DELTA = 4;
+  private static final long MAX_SMALL_DELTA = (1L << 58) - 1;
 
   final long baseMs;
+  final long baseSeq;
   final byte[][] masterFields;
   byte[] data;
   int used;
@@ -30,8 +40,9 @@ public final class Chunk {
   long lastMs;
   long lastSeq;
 
-  Chunk(long baseMs, byte[][] masterFields, int initialBytes) {
+  Chunk(long baseMs, long baseSeq, byte[][] masterFields, int initialBytes) {
     this.baseMs = baseMs;
+    this.baseSeq = baseSeq;
     this.masterFields = masterFields;
     this.data = new byte[Math.max(16, initialBytes)];
   }
@@ -63,8 +74,18 @@ public final class Chunk {
     return encodedSize(ms, seq, fields, values, sameAsMaster(fields));
   }
 
+  private long seqField(long ms, long seq) {
+    return ms == baseMs ? seq - baseSeq : seq;
+  }
+
+  private static boolean small(long delta) {
+    return Long.compareUnsigned(delta, MAX_SMALL_DELTA) <= 0;
+  }
+
   int encodedSize(long ms, long seq, byte[][] fields, byte[][] values, boolean same) {
-    int size = 1 + varintSize(ms - baseMs) + varintSize(seq);
+    long delta = ms - baseMs;
+    int size = small(delta) ? varintSize(delta << 3) : 1 + varintSize(delta);
+    size += varintSize(seqField(ms, seq));
     if (!same) {
       size += varintSize(fields.length);
       for (byte[] f : fields) {
@@ -93,9 +114,15 @@ public final class Chunk {
     if (used + size > data.length) {
       data = Arrays.copyOf(data, Math.max(used + size, data.length * 2));
     }
-    data[used++] = (byte) (same ? SAME_FIELDS : 0);
-    writeVarint(ms - baseMs);
-    writeVarint(seq);
+    int flags = same ? SAME_FIELDS : 0;
+    long delta = ms - baseMs;
+    if (small(delta)) {
+      writeVarint(delta << 3 | flags);
+    } else {
+      writeVarint(flags | BIG_DELTA);
+      writeVarint(delta);
+    }
+    writeVarint(seqField(ms, seq));
     if (!same) {
       writeVarint(fields.length);
       for (byte[] f : fields) {
@@ -135,13 +162,19 @@ public final class Chunk {
   int read(int pos, EntryCursor c) {
     c.chunk = this;
     c.pos = pos;
-    int flags = data[pos++];
-    c.deleted = (flags & DELETED) != 0;
     long[] tmp = c.tmp;
     pos = readVarint(pos, tmp);
-    c.ms = baseMs + tmp[0];
+    long header = tmp[0];
+    int flags = (int) (header & 7);
+    c.deleted = (flags & DELETED) != 0;
+    if ((flags & BIG_DELTA) != 0) {
+      pos = readVarint(pos, tmp);
+      c.ms = baseMs + tmp[0];
+    } else {
+      c.ms = baseMs + (header >>> 3);
+    }
     pos = readVarint(pos, tmp);
-    c.seq = tmp[0];
+    c.seq = c.ms == baseMs ? baseSeq + tmp[0] : tmp[0];
     if ((flags & SAME_FIELDS) != 0) {
       c.fieldCount = masterFields.length;
       c.ownFields = -1;

@@ -76,7 +76,7 @@ public final class StreamValue {
       }
     }
     if (chunk == null) {
-      chunk = new Chunk(id.ms(), fields, 64);
+      chunk = new Chunk(id.ms(), id.seq(), fields, 64);
       chunks.put(id, chunk);
       tail = chunk;
       same = true;
