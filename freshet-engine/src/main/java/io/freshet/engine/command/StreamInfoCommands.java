@@ -56,23 +56,25 @@ final class StreamInfoCommands {
   }
 
   private static void stream(Call c) {
+    StreamValue s = require(c); // Redis looks the key up before parsing FULL/COUNT
     boolean full = false;
     long count = 10;
     if (c.argc() > 3) {
+      if (c.argc() != 4 && c.argc() != 6) {
+        throw new CommandError("ERR unknown subcommand or wrong number of arguments for '" + c.argString(1)
+            + "'. Try XINFO HELP.");
+      }
       if (!c.argIs(3, "FULL")) {
         throw new CommandError(Errors.SYNTAX);
       }
       full = true;
-      if (c.argc() == 6 && c.argIs(4, "COUNT")) {
-        count = c.longArg(5);
-        if (count < 0) {
-          count = 10;
+      if (c.argc() == 6) {
+        if (!c.argIs(4, "COUNT")) {
+          throw new CommandError(Errors.SYNTAX);
         }
-      } else if (c.argc() != 4) {
-        throw new CommandError(Errors.SYNTAX);
+        count = Math.max(0, c.longArg(5));
       }
     }
-    StreamValue s = require(c);
     EntryCursor cursor = new EntryCursor();
     c.out.mapHeader(full ? 9 : 10);
     c.out.bulk("length");
