@@ -115,4 +115,11 @@ if [[ "${streams:-1}" = 1 ]]; then
   done
   r=$(printf '%s\n' "${rs[@]}" | median); f=$(printf '%s\n' "${fs[@]}" | median)
   echo "| consume (XREADGROUP 100 + XACK), entries/s | 4 | - | $r | $f | $(awk -v f="$f" -v r="$r" 'BEGIN { printf "%.2f", f / r }') |"
+  # blocked XREAD wake-up latency (lower is better): median and p99 in microseconds
+  read -r rmed rp99 <<<"$(python3 "$here/bench/wakeup.py" "$redis_port" 1000)"
+  read -r fmed fp99 <<<"$(python3 "$here/bench/wakeup.py" "$freshet_port" 1000)"
+  echo
+  echo "| XREAD BLOCK wake-up | redis median / p99 us | freshet median / p99 us |"
+  echo "|---|---:|---:|"
+  echo "| XADD to blocked reader | $rmed / $rp99 | $fmed / $fp99 |"
 fi

@@ -167,6 +167,29 @@ class StreamIT {
   }
 
   @Test
+  void flushAndRenameWakeStreamReadersAsNewerRedis() throws Exception {
+    int port = Targets.freshetPort();
+    try (RawClient r = new RawClient(port); RawClient w = new RawClient(port)) {
+      w.call("SELECT", "3");
+      r.call("SELECT", "3");
+      w.call("XGROUP", "CREATE", "fl:1", "g", "$", "MKSTREAM");
+      r.sendRaw(RawClient.encode("XREADGROUP", "GROUP", "g", "c", "BLOCK", "5000", "STREAMS", "fl:1", ">"));
+      awaitBlocked(w, 1);
+      w.call("FLUSHDB");
+      assertThat(r.readReply()).startsWith("-NOGROUP No such key 'fl:1'");
+      // a plain reader survives the flush and is served by the next XADD
+      r.sendRaw(RawClient.encode("XREAD", "BLOCK", "5000", "STREAMS", "fl:2", "$"));
+      awaitBlocked(w, 1);
+      w.call("FLUSHALL");
+      Thread.sleep(50);
+      assertThat(blocked(w)).isEqualTo(1);
+      w.call("XADD", "fl:tmp", "1-1", "moved", "yes");
+      w.call("RENAME", "fl:tmp", "fl:2");
+      assertThat(r.readReply()).contains("moved");
+    }
+  }
+
+  @Test
   void xreadPlusReturnsTheLastEntry() throws Exception {
     try (RawClient c = new RawClient(Targets.freshetPort())) {
       c.call("DEL", "bs:6");

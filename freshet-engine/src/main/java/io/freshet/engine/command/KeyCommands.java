@@ -247,6 +247,8 @@ final class KeyCommands {
     c.engine.touchAllWatched(db, null);
     c.engine.stats.dirty += db.size();
     db.clear();
+    // parked readers are re-run: a group reader gets NOGROUP, a plain reader keeps waiting
+    c.engine.signalAllBlocked(db);
   }
 
   private static void flushDb(Call c) {
