@@ -15,17 +15,7 @@ class BlockingIT {
     return Targets.all();
   }
 
-  private static String blockedClients(RawClient c) throws Exception {
-    String info = c.call("INFO", "clients");
-    return info.replaceAll("(?s).*blocked_clients:(\\d+).*", "$1");
-  }
 
-  private static void awaitBlocked(RawClient c, int n) throws Exception {
-    for (int i = 0; i < 200 && !blockedClients(c).equals(Integer.toString(n)); i++) {
-      Thread.sleep(5);
-    }
-    assertThat(blockedClients(c)).isEqualTo(Integer.toString(n));
-  }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("targets")
@@ -47,15 +37,15 @@ class BlockingIT {
          RawClient producer = new RawClient(port)) {
       producer.call("DEL", "bq:fifo");
       a.sendRaw(RawClient.encode("BLPOP", "bq:fifo", "5"));
-      awaitBlocked(producer, 1);
+      producer.awaitBlocked(1);
       b.sendRaw(RawClient.encode("BLPOP", "bq:fifo", "5"));
-      awaitBlocked(producer, 2);
+      producer.awaitBlocked(2);
       c.sendRaw(RawClient.encode("BLPOP", "bq:fifo", "5"));
-      awaitBlocked(producer, 3);
+      producer.awaitBlocked(3);
       assertThat(producer.call("RPUSH", "bq:fifo", "one", "two")).isEqualTo(":2\r\n");
       assertThat(a.readReply()).isEqualTo("*2\r\n$7\r\nbq:fifo\r\n$3\r\none\r\n");
       assertThat(b.readReply()).isEqualTo("*2\r\n$7\r\nbq:fifo\r\n$3\r\ntwo\r\n");
-      awaitBlocked(producer, 1);
+      producer.awaitBlocked(1);
       producer.call("LPUSH", "bq:fifo", "three");
       assertThat(c.readReply()).isEqualTo("*2\r\n$7\r\nbq:fifo\r\n$5\r\nthree\r\n");
       assertThat(producer.call("EXISTS", "bq:fifo")).isEqualTo(":0\r\n");
@@ -72,7 +62,7 @@ class BlockingIT {
       // a blocked client's next pipelined command runs only after it is served
       waiter.sendRaw(RawClient.encode("BRPOP", "bq:a", "bq:b", "5"));
       waiter.sendRaw(RawClient.encode("ECHO", "after"));
-      awaitBlocked(producer, 1);
+      producer.awaitBlocked(1);
       long start = System.nanoTime();
       producer.call("RPUSH", "bq:a", "x");
       assertThat(waiter.readReply()).isEqualTo("*2\r\n$4\r\nbq:a\r\n$1\r\nx\r\n");
@@ -98,10 +88,10 @@ class BlockingIT {
     try (RawClient waiter = new RawClient(port); RawClient producer = new RawClient(port)) {
       producer.call("DEL", "bq:x");
       waiter.sendRaw(RawClient.encode("BLPOP", "bq:x", "5"));
-      awaitBlocked(producer, 1);
+      producer.awaitBlocked(1);
       producer.call("SET", "bq:x", "string");
       Thread.sleep(50);
-      assertThat(blockedClients(producer)).isEqualTo("1");
+      assertThat(producer.blockedClients()).isEqualTo(1);
       producer.call("DEL", "bq:x");
       producer.call("MULTI");
       producer.call("RPUSH", "bq:x", "1");
@@ -119,9 +109,9 @@ class BlockingIT {
       observer.call("DEL", "bq:gone");
       try (RawClient waiter = new RawClient(port)) {
         waiter.sendRaw(RawClient.encode("BLPOP", "bq:gone", "0"));
-        awaitBlocked(observer, 1);
+        observer.awaitBlocked(1);
       }
-      awaitBlocked(observer, 0);
+      observer.awaitBlocked(0);
       observer.call("RPUSH", "bq:gone", "kept");
       assertThat(observer.call("LLEN", "bq:gone")).isEqualTo(":1\r\n");
     }

@@ -20,17 +20,7 @@ class StreamIT {
     return Targets.all();
   }
 
-  private static int blocked(RawClient c) throws Exception {
-    String info = c.call("INFO", "clients");
-    return Integer.parseInt(info.replaceAll("(?s).*blocked_clients:(\\d+).*", "$1"));
-  }
 
-  private static void awaitBlocked(RawClient c, int n) throws Exception {
-    for (int i = 0; i < 400 && blocked(c) != n; i++) {
-      Thread.sleep(5);
-    }
-    assertThat(blocked(c)).isEqualTo(n);
-  }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("targets")
@@ -39,7 +29,7 @@ class StreamIT {
       writer.call("DEL", "bs:1");
       writer.call("XADD", "bs:1", "1-1", "old", "x");
       reader.sendRaw(RawClient.encode("XREAD", "BLOCK", "5000", "STREAMS", "bs:1", "$"));
-      awaitBlocked(writer, 1);
+      writer.awaitBlocked(1);
       long start = System.nanoTime();
       writer.call("XADD", "bs:1", "2-1", "order_id", "1001");
       assertThat(reader.readReply())
@@ -59,9 +49,9 @@ class StreamIT {
       assertThat(c.call("XREADGROUP", "GROUP", "g", "c", "BLOCK", "50", "STREAMS", "bs:2", ">")).isEqualTo("_\r\n");
       try (RawClient gone = new RawClient(port)) {
         gone.sendRaw(RawClient.encode("XREAD", "BLOCK", "0", "STREAMS", "bs:2", "$"));
-        awaitBlocked(observer, 1);
+        observer.awaitBlocked(1);
       }
-      awaitBlocked(observer, 0);
+      observer.awaitBlocked(0);
     }
   }
 
@@ -72,12 +62,12 @@ class StreamIT {
       w.call("DEL", "bs:3");
       w.call("XGROUP", "CREATE", "bs:3", "workers", "$", "MKSTREAM");
       a.sendRaw(RawClient.encode("XREADGROUP", "GROUP", "workers", "a", "COUNT", "1", "BLOCK", "5000", "STREAMS", "bs:3", ">"));
-      awaitBlocked(w, 1);
+      w.awaitBlocked(1);
       b.sendRaw(RawClient.encode("XREADGROUP", "GROUP", "workers", "b", "COUNT", "1", "BLOCK", "5000", "STREAMS", "bs:3", ">"));
-      awaitBlocked(w, 2);
+      w.awaitBlocked(2);
       w.call("XADD", "bs:3", "5-1", "n", "1");
       assertThat(a.readReply()).contains("5-1");
-      awaitBlocked(w, 1);
+      w.awaitBlocked(1);
       w.call("XADD", "bs:3", "5-2", "n", "2");
       assertThat(b.readReply()).contains("5-2");
       assertThat(w.call("XPENDING", "bs:3", "workers"))
@@ -106,17 +96,17 @@ class StreamIT {
       w.call("DEL", "bs:5");
       w.call("XGROUP", "CREATE", "bs:5", "g", "$", "MKSTREAM");
       r.sendRaw(RawClient.encode("XREADGROUP", "GROUP", "g", "c", "BLOCK", "5000", "STREAMS", "bs:5", ">"));
-      awaitBlocked(w, 1);
+      w.awaitBlocked(1);
       w.call("XGROUP", "DESTROY", "bs:5", "g");
       assertThat(r.readReply())
           .isEqualTo("-NOGROUP No such key 'bs:5' or consumer group 'g' in XREADGROUP with GROUP option\r\n");
       w.call("XGROUP", "CREATE", "bs:5", "g", "$", "MKSTREAM");
       r.sendRaw(RawClient.encode("XREADGROUP", "GROUP", "g", "c", "BLOCK", "5000", "STREAMS", "bs:5", ">"));
-      awaitBlocked(w, 1);
+      w.awaitBlocked(1);
       w.call("DEL", "bs:5");
       assertThat(r.readReply()).startsWith("-NOGROUP No such key 'bs:5'");
       r.sendRaw(RawClient.encode("XREAD", "BLOCK", "5000", "STREAMS", "bs:5", "$"));
-      awaitBlocked(w, 1);
+      w.awaitBlocked(1);
       w.call("SET", "bs:5", "now a string");
       assertThat(r.readReply()).isEqualTo("-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
     }
@@ -174,15 +164,15 @@ class StreamIT {
       r.call("SELECT", "3");
       w.call("XGROUP", "CREATE", "fl:1", "g", "$", "MKSTREAM");
       r.sendRaw(RawClient.encode("XREADGROUP", "GROUP", "g", "c", "BLOCK", "5000", "STREAMS", "fl:1", ">"));
-      awaitBlocked(w, 1);
+      w.awaitBlocked(1);
       w.call("FLUSHDB");
       assertThat(r.readReply()).startsWith("-NOGROUP No such key 'fl:1'");
       // a plain reader survives the flush and is served by the next XADD
       r.sendRaw(RawClient.encode("XREAD", "BLOCK", "5000", "STREAMS", "fl:2", "$"));
-      awaitBlocked(w, 1);
+      w.awaitBlocked(1);
       w.call("FLUSHALL");
       Thread.sleep(50);
-      assertThat(blocked(w)).isEqualTo(1);
+      assertThat(w.blockedClients()).isEqualTo(1);
       w.call("XADD", "fl:tmp", "1-1", "moved", "yes");
       w.call("RENAME", "fl:tmp", "fl:2");
       assertThat(r.readReply()).contains("moved");

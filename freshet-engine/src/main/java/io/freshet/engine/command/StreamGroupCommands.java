@@ -401,17 +401,28 @@ final class StreamGroupCommands {
         consumer = g.getOrCreateConsumer(c.arg(3), c.nowMs, null);
         consumer.seenTimeMs = c.nowMs;
       }
-      g.reassign(p, consumer);
-      p.setDeliveryTimeMs(deliveryTime);
-      if (retryCount >= 0) {
-        p.setDeliveryCount(retryCount);
-      } else if (!justId) {
-        p.setDeliveryCount(p.deliveryCount() + 1);
-      }
-      consumer.activeTimeMs = c.nowMs;
+      claim(c, g, p, consumer, deliveryTime, retryCount, justId);
       claimed.add(id);
-      c.engine.stats.dirty++;
     }
+    writeClaimed(c, s, claimed, justId, cursor);
+  }
+
+  /** Gives a pending entry to {@code consumer}, as XCLAIM and XAUTOCLAIM do. */
+  private static void claim(Call c, ConsumerGroup g, PendingList.Cursor p, Consumer consumer, long deliveryTime,
+      long retryCount, boolean justId) {
+    g.reassign(p, consumer);
+    p.setDeliveryTimeMs(deliveryTime);
+    if (retryCount >= 0) {
+      p.setDeliveryCount(retryCount);
+    } else if (!justId) {
+      p.setDeliveryCount(p.deliveryCount() + 1);
+    }
+    consumer.activeTimeMs = c.nowMs;
+    c.engine.stats.dirty++;
+  }
+
+  /** The claimed entries, or only their IDs with JUSTID. */
+  private static void writeClaimed(Call c, StreamValue s, List<StreamId> claimed, boolean justId, EntryCursor cursor) {
     c.out.arrayHeader(claimed.size());
     for (StreamId id : claimed) {
       if (justId) {
@@ -475,15 +486,9 @@ final class StreamGroupCommands {
         consumer = g.getOrCreateConsumer(c.arg(3), c.nowMs, null);
         consumer.seenTimeMs = c.nowMs;
       }
-      g.reassign(p, consumer);
-      p.setDeliveryTimeMs(c.nowMs);
-      if (!justId) {
-        p.setDeliveryCount(p.deliveryCount() + 1);
-      }
-      consumer.activeTimeMs = c.nowMs;
+      claim(c, g, p, consumer, c.nowMs, -1, justId);
       claimed.add(id);
       count--;
-      c.engine.stats.dirty++;
       p.next();
     }
     if (p.valid()) {
@@ -491,15 +496,7 @@ final class StreamGroupCommands {
     }
     c.out.arrayHeader(3);
     c.out.bulk((next == null ? StreamId.MIN : next).toBytes());
-    c.out.arrayHeader(claimed.size());
-    for (StreamId id : claimed) {
-      if (justId) {
-        c.out.bulk(id.toBytes());
-      } else {
-        s.find(id, cursor);
-        cursor.writeEntry(c.out);
-      }
-    }
+    writeClaimed(c, s, claimed, justId, cursor);
     c.out.arrayHeader(deleted.size());
     for (StreamId id : deleted) {
       c.out.bulk(id.toBytes());

@@ -129,6 +129,20 @@ public final class RawClient implements AutoCloseable {
     }
   }
 
+  /** INFO's blocked_clients. */
+  public int blockedClients() throws IOException {
+    String info = call("INFO", "clients");
+    return Integer.parseInt(info.replaceAll("(?s).*blocked_clients:(\\d+).*", "$1"));
+  }
+
+  /** Waits (up to 2 s) until exactly {@code n} clients are blocked, then asserts it. */
+  public void awaitBlocked(int n) throws IOException, InterruptedException {
+    for (int i = 0; i < 400 && blockedClients() != n; i++) {
+      Thread.sleep(5);
+    }
+    org.assertj.core.api.Assertions.assertThat(blockedClients()).as("blocked clients").isEqualTo(n);
+  }
+
   public Socket socket() {
     return socket;
   }
