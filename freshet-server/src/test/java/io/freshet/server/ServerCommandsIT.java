@@ -90,6 +90,9 @@ class ServerCommandsIT {
         assertThat(f.call("COMMAND", "DOCS", cmd)).as(cmd).isEqualTo(r.call("COMMAND", "DOCS", cmd));
         assertThat(f.call("COMMAND", "GETKEYS", cmd.equals("set") ? "set" : "get", "k", "v").length()).isPositive();
       }
+      for (String container : List.of("CONFIG", "XINFO", "XGROUP")) {
+        assertThat(f.call(container, "HELP")).as(container + " HELP").isEqualTo(r.call(container, "HELP"));
+      }
       f.call("HELLO", "3");
       r.call("HELLO", "3");
       assertThat(f.call("COMMAND", "DOCS", "set")).isEqualTo(r.call("COMMAND", "DOCS", "set"));

@@ -34,7 +34,7 @@ final class CommandCommands {
           "DOCS [<command-name> ...]", "    Return documentation details about multiple Redis commands.",
           "    If no command names are given, documentation details for all", "    commands are returned.",
           "GETKEYS <full-command>", "    Return the keys from a full Redis command.", "HELP",
-          "    Print this help."};
+          "    Prints this help."};
       c.out.arrayHeader(lines.length);
       for (String l : lines) {
         c.out.simple(l);

@@ -27,7 +27,7 @@ final class ConfigCommands {
           "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
           "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
           "RESETSTAT", "    Reset statistics reported by the INFO command.",
-          "REWRITE", "    Rewrite the configuration file.", "HELP", "    Print this help."};
+          "REWRITE", "    Rewrite the configuration file.", "HELP", "    Prints this help."};
       c.out.arrayHeader(lines.length);
       for (String l : lines) {
         c.out.simple(l);
