@@ -461,7 +461,6 @@ public final class Engine {
       deadlines.add(w);
     }
     blockedClients++;
-    stats.totalBlockingKeys += keys.length;
   }
 
   private void unblock(Waiter w) {
@@ -608,7 +607,6 @@ public final class Engine {
     public long keyspaceMisses;
     public long errorReplies;
     public long dirty;
-    public long totalBlockingKeys;
     public long netInputBytes;
     public long netOutputBytes;
 
@@ -620,7 +618,6 @@ public final class Engine {
       keyspaceHits = 0;
       keyspaceMisses = 0;
       errorReplies = 0;
-      totalBlockingKeys = 0;
       netInputBytes = 0;
       netOutputBytes = 0;
     }

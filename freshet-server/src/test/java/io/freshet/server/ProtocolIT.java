@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.freshet.server.testing.RawClient;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -241,10 +239,5 @@ class ProtocolIT {
       assertThat(System.nanoTime() - start).isGreaterThan(250_000_000L);
       assertThat(a.readReply()).isEqualTo("+OK\r\n");
     }
-  }
-
-  @SuppressWarnings("unused")
-  private static String read(InputStream in) throws Exception {
-    return new String(in.readAllBytes(), StandardCharsets.UTF_8);
   }
 }

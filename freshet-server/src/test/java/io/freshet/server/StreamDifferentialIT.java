@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.freshet.server.testing.RawClient;
 import io.freshet.server.testing.RedisServerProcess;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -425,10 +424,5 @@ class StreamDifferentialIT {
         c.call("CONFIG", "SET", "stream-node-max-entries", "100");
       }
     }
-  }
-
-  @SuppressWarnings("unused")
-  private static byte[] bytes(ByteArrayOutputStream b) {
-    return b.toByteArray();
   }
 }

@@ -164,7 +164,7 @@ final class StreamCommands {
     }
     int dash = indexOf(idArg, (byte) '-');
     if (dash >= 0 && dash == idArg.length - 2 && idArg[idArg.length - 1] == '*' && idArg.length <= 127) {
-      Long ms = io.freshet.engine.stream.StreamIdParsing.unsigned(idArg, 0, dash);
+      Long ms = StreamId.parseUnsigned(idArg, 0, dash);
       if (ms == null) {
         throw new CommandError(INVALID_ID);
       }

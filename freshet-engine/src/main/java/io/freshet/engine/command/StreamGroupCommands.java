@@ -11,7 +11,6 @@ import io.freshet.engine.stream.StreamId;
 import io.freshet.engine.stream.StreamValue;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /** XGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM. Engine thread only. */
@@ -501,9 +500,5 @@ final class StreamGroupCommands {
     for (StreamId id : deleted) {
       c.out.bulk(id.toBytes());
     }
-  }
-
-  static boolean same(byte[] a, byte[] b) {
-    return Arrays.equals(a, b);
   }
 }

@@ -81,7 +81,7 @@ public record StreamId(long ms, long seq) implements Comparable<StreamId> {
    * Redis's string2ull: string2ll when it succeeds (negative is an error), else C's strtoull
    * (leading spaces, an optional sign that negates, decimal digits, no overflow, nothing after).
    */
-  static Long parseUnsigned(byte[] b, int from, int to) {
+  public static Long parseUnsigned(byte[] b, int from, int to) {
     // fast path: up to 18 plain digits cannot overflow and mean the same to both parsers
     if (to - from > 0 && to - from <= 18) {
       long v = 0;
