@@ -109,6 +109,15 @@ final class StringCommands {
   }
 
   private static void set(Call c) {
+    if (c.argc() == 3) {
+      // the common form, without options: no parsing, no option object
+      byte[] key = c.arg(1);
+      c.lookupWrite(key); // deletes an expired key first, as Redis counts it
+      c.db().set(key, c.arg(2), false);
+      c.modified(key);
+      c.out.ok();
+      return;
+    }
     StringOptions opts = StringOptions.parse(c, 3, true);
     int flags = opts.flags;
     long expireAt = opts.expireAt(c);
