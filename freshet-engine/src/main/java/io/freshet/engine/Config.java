@@ -22,6 +22,8 @@ public final class Config {
     final long max;
     final String[] choices;
     String value;
+    /** The value parsed once when set, for the numeric kinds (commands read these per call). */
+    long number;
     final List<Consumer<String>> listeners = new ArrayList<>();
 
     Param(String name, Kind kind, boolean mutable, long min, long max, String[] choices, String value) {
@@ -32,7 +34,15 @@ public final class Config {
       this.max = max;
       this.choices = choices;
       this.value = value;
+      this.number = parseNumber(kind, value);
     }
+  }
+
+  private static long parseNumber(Kind kind, String value) {
+    if (kind != Kind.INT && kind != Kind.MEMORY) {
+      return 0;
+    }
+    return kind == Kind.MEMORY ? parseMemory(value) : Long.parseLong(value);
   }
 
   private final Map<String, Param> params = new LinkedHashMap<>();
@@ -148,7 +158,7 @@ public final class Config {
   }
 
   public long getLong(String name) {
-    return Long.parseLong(param(name).value);
+    return param(name).number;
   }
 
   public int getInt(String name) {
@@ -219,6 +229,7 @@ public final class Config {
       default -> normalized = value;
     }
     p.value = normalized;
+    p.number = parseNumber(p.kind, normalized);
     for (Consumer<String> l : p.listeners) {
       l.accept(normalized);
     }
@@ -267,7 +278,8 @@ public final class Config {
     return out;
   }
 
-  public Map<String, String> nonDefaultSnapshot() {
+  /** Every parameter and its value, in declaration order (for CONFIG REWRITE). */
+  public Map<String, String> snapshot() {
     Map<String, String> out = new LinkedHashMap<>();
     params.values().forEach(p -> out.put(p.name, p.value));
     return out;

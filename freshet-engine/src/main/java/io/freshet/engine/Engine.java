@@ -58,10 +58,6 @@ public final class Engine {
   private int blockedClients;
   private byte[] requirePass;
   private int activeExpireDb;
-  private long outputHardLimitBytes;
-  /** stream-node-max-entries and -bytes, cached: XADD reads them on every call. */
-  public long streamNodeMaxEntries;
-  public long streamNodeMaxBytes;
 
   public Engine(Config config, LongSupplier clock) {
     this.config = config;
@@ -73,9 +69,6 @@ public final class Engine {
     this.commands = new CommandTable();
     Commands.registerAll(commands);
     config.onChange("requirepass", v -> requirePass = v.isEmpty() ? null : v.getBytes(StandardCharsets.UTF_8));
-    config.onChange("freshet-client-output-hard-limit", v -> outputHardLimitBytes = Long.parseLong(v));
-    config.onChange("stream-node-max-entries", v -> streamNodeMaxEntries = Long.parseLong(v));
-    config.onChange("stream-node-max-bytes", v -> streamNodeMaxBytes = Long.parseLong(v));
     stats.startMs = clock.getAsLong();
   }
 
@@ -200,7 +193,7 @@ public final class Engine {
   }
 
   private boolean outputWithinLimit(Session s) {
-    long limit = outputHardLimitBytes;
+    long limit = config.getLong("freshet-client-output-hard-limit");
     if (limit > 0 && s.out.pendingBytes() + s.connection.networkPendingBytes() > limit) {
       LOG.warning("Client id=" + s.id + " addr=" + s.connection.remoteAddress()
           + " closed for overcoming of output buffer limits.");

@@ -4,21 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.freshet.server.testing.RawClient;
 import io.freshet.server.testing.Targets;
-import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** BLPOP/BRPOP semantics, run on Freshet and on redis-server alike. */
 class BlockingIT {
-  static List<Arguments> targets() throws Exception {
-    return Targets.all();
-  }
-
 
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("targets")
+  @MethodSource("io.freshet.server.testing.Targets#all")
   void timeoutAnswersNullInBothProtocols(String name, int port) throws Exception {
     try (RawClient c = new RawClient(port)) {
       c.call("DEL", "bq:empty");
@@ -31,7 +25,7 @@ class BlockingIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("targets")
+  @MethodSource("io.freshet.server.testing.Targets#all")
   void waitersAreServedInArrivalOrder(String name, int port) throws Exception {
     try (RawClient a = new RawClient(port); RawClient b = new RawClient(port); RawClient c = new RawClient(port);
          RawClient producer = new RawClient(port)) {
@@ -53,7 +47,7 @@ class BlockingIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("targets")
+  @MethodSource("io.freshet.server.testing.Targets#all")
   void firstNonEmptyKeyWinsAndPipelinedCommandsWaitTheirTurn(String name, int port) throws Exception {
     try (RawClient waiter = new RawClient(port); RawClient producer = new RawClient(port)) {
       producer.call("DEL", "bq:a", "bq:b");
@@ -72,7 +66,7 @@ class BlockingIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("targets")
+  @MethodSource("io.freshet.server.testing.Targets#all")
   void insideMultiBlockingPopDoesNotBlock(String name, int port) throws Exception {
     try (RawClient c = new RawClient(port)) {
       c.call("DEL", "bq:tx");
@@ -83,7 +77,7 @@ class BlockingIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("targets")
+  @MethodSource("io.freshet.server.testing.Targets#all")
   void pushInsideExecWakesAfterExecAndWrongTypeStaysBlocked(String name, int port) throws Exception {
     try (RawClient waiter = new RawClient(port); RawClient producer = new RawClient(port)) {
       producer.call("DEL", "bq:x");
@@ -103,7 +97,7 @@ class BlockingIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("targets")
+  @MethodSource("io.freshet.server.testing.Targets#all")
   void disconnectingWaiterLeavesNothingBehind(String name, int port) throws Exception {
     try (RawClient observer = new RawClient(port)) {
       observer.call("DEL", "bq:gone");
@@ -118,7 +112,7 @@ class BlockingIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("targets")
+  @MethodSource("io.freshet.server.testing.Targets#all")
   void timeoutErrors(String name, int port) throws Exception {
     try (RawClient c = new RawClient(port)) {
       assertThat(c.call("BLPOP", "k", "abc")).isEqualTo("-ERR timeout is not a float or out of range\r\n");

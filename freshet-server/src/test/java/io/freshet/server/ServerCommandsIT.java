@@ -12,17 +12,12 @@ import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Expiry, CONFIG, COMMAND, INFO: on Freshet and, where replies must match, on redis-server. */
 class ServerCommandsIT {
-  static List<Arguments> targets() throws Exception {
-    return Targets.all();
-  }
-
   @ParameterizedTest(name = "{0}")
-  @MethodSource("targets")
+  @MethodSource("io.freshet.server.testing.Targets#all")
   void activeExpiryRemovesKeysNobodyTouches(String name, int port) throws Exception {
     try (RawClient c = new RawClient(port)) {
       c.call("SELECT", "5");
@@ -43,7 +38,7 @@ class ServerCommandsIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("targets")
+  @MethodSource("io.freshet.server.testing.Targets#all")
   void configSetIsValidatedAndAtomic(String name, int port) throws Exception {
     try (RawClient c = new RawClient(port)) {
       assertThat(c.call("CONFIG", "SET", "maxclients", "5000", "hz", "abc"))
@@ -67,7 +62,7 @@ class ServerCommandsIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("targets")
+  @MethodSource("io.freshet.server.testing.Targets#all")
   void commandAnswersUnknownsAndArity(String name, int port) throws Exception {
     try (RawClient c = new RawClient(port)) {
       assertThat(c.call("FOO", "a", "b")).isEqualTo("-ERR unknown command 'FOO', with args beginning with: 'a' 'b' \r\n");

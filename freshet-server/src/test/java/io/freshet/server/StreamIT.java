@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.freshet.server.testing.RawClient;
 import io.freshet.server.testing.Targets;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -16,14 +14,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * newer Redis (known differences from 7.0, written from Redis's documentation).
  */
 class StreamIT {
-  static List<Arguments> targets() throws Exception {
-    return Targets.all();
-  }
-
 
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("targets")
+  @MethodSource("io.freshet.server.testing.Targets#all")
   void xreadBlockIsWokenByXaddWithTheNewEntryOnly(String name, int port) throws Exception {
     try (RawClient reader = new RawClient(port); RawClient writer = new RawClient(port)) {
       writer.call("DEL", "bs:1");
@@ -39,7 +33,7 @@ class StreamIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("targets")
+  @MethodSource("io.freshet.server.testing.Targets#all")
   void timeoutAnswersNullAndDisconnectLeavesNoWaiter(String name, int port) throws Exception {
     try (RawClient c = new RawClient(port); RawClient observer = new RawClient(port)) {
       c.call("DEL", "bs:2");
@@ -56,7 +50,7 @@ class StreamIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("targets")
+  @MethodSource("io.freshet.server.testing.Targets#all")
   void groupReadersAreServedInArrivalOrder(String name, int port) throws Exception {
     try (RawClient a = new RawClient(port); RawClient b = new RawClient(port); RawClient w = new RawClient(port)) {
       w.call("DEL", "bs:3");
@@ -77,7 +71,7 @@ class StreamIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("targets")
+  @MethodSource("io.freshet.server.testing.Targets#all")
   void blockInsideMultiDoesNotBlock(String name, int port) throws Exception {
     try (RawClient c = new RawClient(port)) {
       c.call("DEL", "bs:4");

@@ -4,19 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.freshet.server.testing.RawClient;
 import io.freshet.server.testing.Targets;
-import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** MULTI/EXEC/WATCH semantics, run on Freshet and on redis-server alike. */
 class TransactionIT {
-  static List<Arguments> targets() throws Exception {
-    return Targets.all();
-  }
-
   @ParameterizedTest(name = "{0}")
-  @MethodSource("targets")
+  @MethodSource("io.freshet.server.testing.Targets#all")
   void queueingErrorAbortsWithExecAbort(String name, int port) throws Exception {
     try (RawClient c = new RawClient(port)) {
       c.call("DEL", "tx:k");
@@ -32,7 +26,7 @@ class TransactionIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("targets")
+  @MethodSource("io.freshet.server.testing.Targets#all")
   void runtimeErrorsDoNotRollBack(String name, int port) throws Exception {
     try (RawClient c = new RawClient(port)) {
       c.call("DEL", "tx:s", "tx:n");
@@ -45,7 +39,7 @@ class TransactionIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("targets")
+  @MethodSource("io.freshet.server.testing.Targets#all")
   void watchAbortsOnAnyChangeIncludingExpiryAndFlush(String name, int port) throws Exception {
     try (RawClient c = new RawClient(port); RawClient other = new RawClient(port)) {
       c.call("SET", "tx:w", "1");
@@ -85,7 +79,7 @@ class TransactionIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("targets")
+  @MethodSource("io.freshet.server.testing.Targets#all")
   void discardDropsQueueAndWatches(String name, int port) throws Exception {
     try (RawClient c = new RawClient(port); RawClient other = new RawClient(port)) {
       c.call("WATCH", "tx:d");

@@ -29,19 +29,13 @@ final class ClientCommands {
 
   /** COMMAND INFO entry for subcommands added after Redis 7.0 (so not captured). */
   static RespValue info(String name, int arity, String... categories) {
-    List<RespValue> cats = new ArrayList<>();
-    for (String cat : categories) {
-      cats.add(simple(cat));
+    StringBuilder resp = new StringBuilder("*10\r\n$" + name.length() + "\r\n" + name + "\r\n:" + arity
+        + "\r\n~3\r\n+noscript\r\n+loading\r\n+stale\r\n:0\r\n:0\r\n:0\r\n~" + categories.length + "\r\n");
+    for (String category : categories) {
+      resp.append('+').append(category).append("\r\n");
     }
-    byte[] data = ("*10\r\n$" + name.length() + "\r\n" + name + "\r\n:" + arity + "\r\n~3\r\n+noscript\r\n"
-        + "+loading\r\n+stale\r\n:0\r\n:0\r\n:0\r\n~" + categories.length + "\r\n"
-        + String.join("", cats.stream().map(v -> "+" + v.string() + "\r\n").toList())
-        + "~0\r\n*0\r\n*0\r\n").getBytes();
-    return RespValue.parseAll(data).get(0);
-  }
-
-  private static RespValue simple(String s) {
-    return RespValue.parseAll(("+" + s + "\r\n").getBytes()).get(0);
+    resp.append("~0\r\n*0\r\n*0\r\n");
+    return RespValue.parseAll(resp.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII)).get(0);
   }
 
   private static boolean onOff(Call c) {
@@ -162,7 +156,7 @@ final class ClientCommands {
       for (Session s : c.engine.sessions()) {
         if (s.connection.remoteAddress().equals(addr)) {
           c.out.ok();
-          killLater(c, s);
+          c.engine.close(s);
           return;
         }
       }
@@ -224,13 +218,10 @@ final class ClientCommands {
       victims.add(s);
     }
     c.out.integer(victims.size());
-    victims.forEach(s -> killLater(c, s));
+    // the caller itself (SKIPME no) is closed after this reply: close flushes it first
+    victims.forEach(c.engine::close);
   }
 
-  /** Kills a client; when it is the caller, after its reply has been written. */
-  private static void killLater(Call c, Session s) {
-    c.engine.close(s);
-  }
 
   private static void help(Call c) {
     String[] lines = {
@@ -258,9 +249,6 @@ final class ClientCommands {
       "NO-TOUCH (ON|OFF)", "    Will not touch LRU/LFU stats when this mode is on.",
       "HELP", "    Print this help."
     };
-    c.out.arrayHeader(lines.length);
-    for (String l : lines) {
-      c.out.simple(l);
-    }
+    c.out.statusLines(lines);
   }
 }

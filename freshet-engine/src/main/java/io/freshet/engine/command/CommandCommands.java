@@ -35,10 +35,7 @@ final class CommandCommands {
           "    If no command names are given, documentation details for all", "    commands are returned.",
           "GETKEYS <full-command>", "    Return the keys from a full Redis command.", "HELP",
           "    Prints this help."};
-      c.out.arrayHeader(lines.length);
-      for (String l : lines) {
-        c.out.simple(l);
-      }
+      c.out.statusLines(lines);
     });
   }
 

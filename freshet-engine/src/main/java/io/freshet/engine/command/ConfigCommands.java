@@ -28,10 +28,7 @@ final class ConfigCommands {
           "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
           "RESETSTAT", "    Reset statistics reported by the INFO command.",
           "REWRITE", "    Rewrite the configuration file.", "HELP", "    Prints this help."};
-      c.out.arrayHeader(lines.length);
-      for (String l : lines) {
-        c.out.simple(l);
-      }
+      c.out.statusLines(lines);
     });
   }
 
@@ -93,7 +90,7 @@ final class ConfigCommands {
       throw new CommandError("ERR The server is running without a config file");
     }
     try {
-      rewriter.rewrite(c.engine.config.nonDefaultSnapshot());
+      rewriter.rewrite(c.engine.config.snapshot());
     } catch (Exception e) {
       throw new CommandError("ERR Rewriting config file: " + e.getMessage());
     }

@@ -102,10 +102,7 @@ final class ServerCommands {
           "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the", "    default.",
           "SLEEP <seconds>", "    Stop the server for <seconds>. Decimals allowed.", "HELP",
           "    Print this help."};
-      c.out.arrayHeader(lines.length);
-      for (String l : lines) {
-        c.out.simple(l);
-      }
+      c.out.statusLines(lines);
     } else {
       throw new CommandError("ERR unknown subcommand '" + c.argString(1) + "'. Try DEBUG HELP.");
     }
@@ -147,7 +144,6 @@ final class ServerCommands {
       if (sb.length() > 0) {
         sb.append("\r\n");
       }
-      int header = sb.length();
       switch (s) {
         case "server" -> server(c, sb);
         case "clients" -> clients(c, sb);
@@ -175,9 +171,6 @@ final class ServerCommands {
         }
         case "commandstats" -> sb.append("# Commandstats\r\n");
         default -> sb.setLength(before);
-      }
-      if (sb.length() == header && header > before) {
-        sb.setLength(before);
       }
     }
     c.out.verbatim(sb.toString());

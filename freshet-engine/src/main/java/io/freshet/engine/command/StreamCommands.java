@@ -128,7 +128,7 @@ final class StreamCommands {
       }
       if (a.approx) {
         if (!limitGiven) {
-          long nodeMax = c.engine.streamNodeMaxEntries;
+          long nodeMax = c.engine.config.getLong("stream-node-max-entries");
           a.limit = nodeMax * 100;
           if (a.limit <= 0) {
             a.limit = 10000;
@@ -231,7 +231,8 @@ final class StreamCommands {
       s = new StreamValue();
       c.db().add(key, s);
     }
-    s.append(id, fields, values, c.engine.streamNodeMaxEntries, c.engine.streamNodeMaxBytes);
+    s.append(id, fields, values, c.engine.config.getLong("stream-node-max-entries"),
+        c.engine.config.getLong("stream-node-max-bytes"));
     c.out.bulk(id.toBytes());
     trim(c, s, a);
     c.modified(key);

@@ -181,10 +181,7 @@ final class StreamGroupCommands {
         "    Remove the specified consumer.", "DESTROY <key> <groupname>", "    Remove the specified group.",
         "SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]",
         "    Set the current group ID and entries_read counter.", "HELP", "    Prints this help."};
-    c.out.arrayHeader(lines.length);
-    for (String l : lines) {
-      c.out.simple(l);
-    }
+    c.out.statusLines(lines);
   }
 
   private static void xack(Call c) {

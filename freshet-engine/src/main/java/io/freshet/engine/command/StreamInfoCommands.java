@@ -23,10 +23,7 @@ final class StreamInfoCommands {
           "CONSUMERS <key> <groupname>", "    Show consumers of <groupname>.", "GROUPS <key>",
           "    Show the stream consumer groups.", "STREAM <key> [FULL [COUNT <count>]",
           "    Show information about the stream.", "HELP", "    Prints this help."};
-      c.out.arrayHeader(lines.length);
-      for (String l : lines) {
-        c.out.simple(l);
-      }
+      c.out.statusLines(lines);
     });
   }
 

@@ -71,6 +71,14 @@ public abstract class ReplyWriter {
     write(CRLF);
   }
 
+  /** An array of status lines: the form every HELP subcommand replies with. */
+  public final void statusLines(String... lines) {
+    arrayHeader(lines.length);
+    for (String line : lines) {
+      simple(line);
+    }
+  }
+
   public final void integer(long value) {
     if (value >= 0 && value < SMALL_INTS.length) {
       write(SMALL_INTS[(int) value]);

@@ -70,10 +70,6 @@ public final class Chunk {
   }
 
   /** Encoded size of an entry, to decide whether it fits the byte limit. */
-  int encodedSize(long ms, long seq, byte[][] fields, byte[][] values) {
-    return encodedSize(ms, seq, fields, values, sameAsMaster(fields));
-  }
-
   private long seqField(long ms, long seq) {
     return ms == baseMs ? seq - baseSeq : seq;
   }
