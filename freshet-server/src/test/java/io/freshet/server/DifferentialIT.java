@@ -3,9 +3,8 @@ package io.freshet.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.freshet.server.testing.RawClient;
-import io.freshet.server.testing.RedisServerProcess;
+import io.freshet.server.testing.OraclePair;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -30,8 +29,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * HELLO's version, SPOP/SRANDMEMBER/RANDOMKEY choices, SCAN cursor order.
  */
 class DifferentialIT {
-  private static RedisServerProcess redis;
-  private static FreshetServer freshet;
+  private static OraclePair servers;
 
   private static final String[] KEYS = {"k0", "k1", "k2", "k3", "k4", "k5"};
   private static final String[] FIELDS = {"f0", "f1", "f2", "f3"};
@@ -43,17 +41,13 @@ class DifferentialIT {
 
   @BeforeAll
   static void start() throws Exception {
-    redis = RedisServerProcess.startOrSkip();
-    freshet = FreshetServer.builder().port(0).dataDir(Files.createTempDirectory("freshet-diff")).start();
+    servers = OraclePair.start();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (freshet != null) {
-      freshet.close();
-    }
-    if (redis != null) {
-      redis.close();
+    if (servers != null) {
+      servers.close();
     }
   }
 
@@ -250,7 +244,7 @@ class DifferentialIT {
 
   private void runSeed(long seed, int protocol, int steps) throws Exception {
     Random r = new Random(seed);
-    try (RawClient a = new RawClient(redis.port()); RawClient b = new RawClient(freshet.port())) {
+    try (RawClient a = new RawClient(servers.redis.port()); RawClient b = new RawClient(servers.freshet.port())) {
       for (RawClient c : List.of(a, b)) {
         c.call("FLUSHALL");
         if (protocol == 3) {

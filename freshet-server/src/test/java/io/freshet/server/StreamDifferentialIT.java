@@ -3,11 +3,10 @@ package io.freshet.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.freshet.server.testing.RawClient;
-import io.freshet.server.testing.RedisServerProcess;
+import io.freshet.server.testing.OraclePair;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -29,8 +28,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * tested in StreamIT); XINFO STREAM's radix-tree-nodes (a Redis internal).
  */
 class StreamDifferentialIT {
-  private static RedisServerProcess redis;
-  private static FreshetServer freshet;
+  private static OraclePair servers;
 
   private static final String[] KEYS = {"s1", "s2", "str"};
   private static final String[] GROUPS = {"g1", "g2"};
@@ -40,17 +38,13 @@ class StreamDifferentialIT {
 
   @BeforeAll
   static void start() throws Exception {
-    redis = RedisServerProcess.startOrSkip();
-    freshet = FreshetServer.builder().port(0).dataDir(Files.createTempDirectory("freshet-sdiff")).start();
+    servers = OraclePair.start();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (freshet != null) {
-      freshet.close();
-    }
-    if (redis != null) {
-      redis.close();
+    if (servers != null) {
+      servers.close();
     }
   }
 
@@ -370,7 +364,7 @@ class StreamDifferentialIT {
     Random r = new Random(seed);
     nextMs[0] = 1;
     List<T> templates = templates();
-    try (RawClient a = new RawClient(redis.port()); RawClient b = new RawClient(freshet.port())) {
+    try (RawClient a = new RawClient(servers.redis.port()); RawClient b = new RawClient(servers.freshet.port())) {
       for (RawClient c : List.of(a, b)) {
         c.call("FLUSHALL");
         c.call("CONFIG", "SET", "stream-node-max-entries", "2");
