@@ -58,6 +58,8 @@ public final class Engine {
   private int blockedClients;
   private byte[] requirePass;
   private int activeExpireDb;
+  /** Read before every command, so kept in a field rather than looked up by name. */
+  private long outputHardLimitBytes;
 
   public Engine(Config config, LongSupplier clock) {
     this.config = config;
@@ -68,6 +70,8 @@ public final class Engine {
     }
     this.commands = new CommandTable();
     Commands.registerAll(commands);
+    config.onChange("freshet-client-output-hard-limit", v -> outputHardLimitBytes = config.getLong(
+        "freshet-client-output-hard-limit"));
     config.onChange("requirepass", v -> requirePass = v.isEmpty() ? null : v.getBytes(StandardCharsets.UTF_8));
     stats.startMs = clock.getAsLong();
   }
@@ -193,7 +197,7 @@ public final class Engine {
   }
 
   private boolean outputWithinLimit(Session s) {
-    long limit = config.getLong("freshet-client-output-hard-limit");
+    long limit = outputHardLimitBytes;
     if (limit > 0 && s.out.pendingBytes() + s.connection.networkPendingBytes() > limit) {
       LOG.warning("Client id=" + s.id + " addr=" + s.connection.remoteAddress()
           + " closed for overcoming of output buffer limits.");

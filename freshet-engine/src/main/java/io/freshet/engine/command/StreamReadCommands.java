@@ -256,7 +256,7 @@ final class StreamReadCommands {
       }
       ref.write(c.out, cursor);
       if (!noAck) {
-        PendingList.Cursor existing = g.pel.find(id);
+        PendingList.Cursor existing = g.pel.isAfterLast(id) ? null : g.pel.find(id);
         if (existing == null) {
           g.pel.put(id, c.nowMs, 1, consumer);
           consumer.pel.put(id, 0, 0, null);

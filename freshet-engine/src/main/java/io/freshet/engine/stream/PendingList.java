@@ -228,12 +228,32 @@ public final class PendingList {
     return new StreamId(n.ms[n.size - 1], n.seq[n.size - 1]);
   }
 
+  /** True if {@code id} sorts after every entry (new deliveries almost always do). */
+  public boolean isAfterLast(StreamId id) {
+    if (nodes.isEmpty()) {
+      return true;
+    }
+    Node n = nodes.get(nodes.size() - 1);
+    return n.compareAt(n.size - 1, id.ms(), id.seq()) < 0;
+  }
+
   /** Inserts, or overwrites the payload of an existing ID. */
   public void put(StreamId id, long deliveryTimeMs, long deliveryCount, Consumer owner) {
     long ms = id.ms();
     long seq = id.seq();
     if (nodes.isEmpty()) {
       nodes.add(new Node(withPayload, 4));
+    }
+    Node tail = nodes.get(nodes.size() - 1);
+    if (tail.size > 0 && tail.size < NODE_CAPACITY && tail.compareAt(tail.size - 1, ms, seq) < 0) {
+      // appending past the last entry: no search, no shift
+      tail.ensureCapacity(tail.size + 1);
+      tail.ms[tail.size] = ms;
+      tail.seq[tail.size] = seq;
+      setPayload(tail, tail.size, deliveryTimeMs, deliveryCount, owner);
+      tail.size++;
+      size++;
+      return;
     }
     int ni = nodeFor(ms, seq);
     Node n = nodes.get(ni);
