@@ -23,6 +23,10 @@ public final class Call {
   /** True while a parked command is re-run because one of its keys became ready. */
   boolean reprocessing;
   boolean stillBlocked;
+  /** True while the engine replays the journal: nothing blocks, replies go nowhere. */
+  boolean replaying;
+  /** What the journal records instead of argv, when argv would not replay the same way. */
+  private byte[][] propagate;
 
   Call(Engine engine) {
     this.engine = engine;
@@ -36,6 +40,23 @@ public final class Call {
     this.nowMs = nowMs;
     this.reprocessing = false;
     this.stillBlocked = false;
+    this.propagate = null;
+  }
+
+  /**
+   * Logs this command's change as {@code argv} instead of the arguments it came with (Redis's
+   * "propagate as"): for commands whose effect depends on chance or on memory layout.
+   */
+  public void propagateAs(byte[][] argv) {
+    this.propagate = argv;
+  }
+
+  byte[][] propagated() {
+    return propagate != null ? propagate : argv;
+  }
+
+  public boolean isReplaying() {
+    return replaying;
   }
 
   public int argc() {
@@ -180,6 +201,9 @@ public final class Call {
    * forever). When re-run after a change, calling this again keeps it parked.
    */
   public void block(byte[][] keys, long deadlineMs) {
+    if (replaying) {
+      return;
+    }
     if (reprocessing) {
       stillBlocked = true;
       return;
@@ -189,7 +213,7 @@ public final class Call {
 
   /** True when blocking is not allowed (inside MULTI/EXEC). */
   public boolean cannotBlock() {
-    return session.inExec;
+    return session.inExec || replaying;
   }
 
   public boolean isReprocessing() {

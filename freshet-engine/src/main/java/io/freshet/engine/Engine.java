@@ -36,6 +36,8 @@ public final class Engine {
   public final Config config;
   public final Stats stats = new Stats();
   public final Random random = new Random();
+  /** The host's storage (SAVE, BGSAVE, DUMP, ...); null when the engine runs without one. */
+  public Persistence persistence;
   /** Where CONFIG REWRITE writes; set by the host when it was started from a config file. */
   public volatile ConfigRewriter configRewriter;
 
@@ -60,6 +62,12 @@ public final class Engine {
   private int activeExpireDb;
   /** Read before every command, so kept in a field rather than looked up by name. */
   private long outputHardLimitBytes;
+  /** Receives every change; null while nothing is persisted (and while replaying). */
+  private Journal journal;
+  /** Keys deleted by expiry during the running command: logged as DELs of their own. */
+  private long expiredInCommand;
+  private CommandSpec execSpec;
+  private Session replaySession;
 
   public Engine(Config config, LongSupplier clock) {
     this.config = config;
@@ -70,6 +78,7 @@ public final class Engine {
     }
     this.commands = new CommandTable();
     Commands.registerAll(commands);
+    execSpec = commands.lookup("exec".getBytes(StandardCharsets.US_ASCII));
     config.onChange("freshet-client-output-hard-limit", v -> outputHardLimitBytes = config.getLong(
         "freshet-client-output-hard-limit"));
     config.onChange("requirepass", v -> requirePass = v.isEmpty() ? null : v.getBytes(StandardCharsets.UTF_8));
@@ -94,6 +103,15 @@ public final class Engine {
 
   public byte[] requirePass() {
     return requirePass;
+  }
+
+  /** Starts reporting every change to {@code journal} (null stops it). */
+  public void setJournal(Journal journal) {
+    this.journal = journal;
+  }
+
+  public Journal journal() {
+    return journal;
   }
 
   public Iterable<Session> sessions() {
@@ -166,6 +184,9 @@ public final class Engine {
   /** Closes a client from the engine side (CLIENT KILL, QUIT, limits). */
   public void close(Session s) {
     s.closing = true;
+    if (journal != null && journal.hasPending()) {
+      journal.commit(); // the replies about to leave may acknowledge logged writes
+    }
     s.connection.close();
     disconnect(s);
   }
@@ -209,6 +230,9 @@ public final class Engine {
 
   /** Flushes the replies of every client that got output in this batch. */
   public void endBatch() {
+    if (journal != null && journal.hasPending()) {
+      journal.commit();
+    }
     for (int i = 0; i < dirtySessions.size(); i++) {
       Session s = dirtySessions.get(i);
       s.dirtyOutput = false;
@@ -280,6 +304,9 @@ public final class Engine {
     call.setup(s, spec, argv, nowMs);
     s.lastCommand = spec.fullName;
     stats.totalCommands++;
+    int db = s.db;
+    long dirtyBefore = stats.dirty;
+    expiredInCommand = 0;
     try {
       spec.handler.run(call);
     } catch (CommandError e) {
@@ -289,6 +316,9 @@ public final class Engine {
       stats.errorReplies++;
       LOG.log(Level.SEVERE, "unexpected error in " + spec.fullName, e);
       s.out.error("ERR internal error executing '" + spec.fullName + "': " + e);
+    }
+    if (journal != null && stats.dirty - dirtyBefore > expiredInCommand && spec != execSpec) {
+      journal.command(db, nowMs, call.propagated());
     }
   }
 
@@ -355,6 +385,100 @@ public final class Engine {
     db.delete(key);
     stats.expiredKeys++;
     signalModifiedKey(db, key);
+    expiredInCommand++;
+    if (journal != null) {
+      journal.command(db.index, now(), new byte[][] {DEL, key});
+    }
+  }
+
+  private static final byte[] DEL = {'D', 'E', 'L'};
+
+  // ---- replay ------------------------------------------------------------------------------
+
+  /**
+   * Applies one journal record: runs {@code argv} on database {@code db} as if the clock read
+   * {@code nowMs}. Used by recovery before any client connects; never blocks, replies are
+   * discarded. Returns the error reply, or null when the command succeeded.
+   */
+  public String replay(int db, long nowMs, byte[][] argv) {
+    if (replaySession == null) {
+      replaySession = new Session(0, new ReplayConnection(), nowMs);
+      replaySession.authenticated = true;
+    }
+    Session s = replaySession;
+    s.db = db;
+    ReplayConnection out = (ReplayConnection) s.connection;
+    out.lastError = null;
+    CommandSpec spec = commands.lookup(argv[0]);
+    if (spec != null && spec.isContainer() && argv.length >= 2) {
+      spec = spec.subcommands.get(new String(argv[1], StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
+    }
+    if (spec == null) {
+      return "ERR unknown command in the log: " + truncate(argv[0], 64);
+    }
+    Journal saved = journal;
+    journal = null;
+    try {
+      call.setup(s, spec, argv, nowMs);
+      call.replaying = true;
+      spec.handler.run(call);
+    } catch (CommandError e) {
+      return e.getMessage();
+    } finally {
+      call.replaying = false;
+      journal = saved;
+      readyKeys.clear();
+      readyDbs.clear();
+    }
+    return out.lastError;
+  }
+
+  /** Output of replayed commands: discarded except for the last error. */
+  private static final class ReplayConnection extends io.freshet.engine.protocol.ReplyWriter
+      implements Connection {
+    String lastError;
+
+    @Override
+    public void error(String text) {
+      lastError = text;
+    }
+
+    @Override
+    protected void write(byte[] bytes, int offset, int length) {}
+
+    @Override
+    protected void write(int b) {}
+
+    @Override
+    public long pendingBytes() {
+      return 0;
+    }
+
+    @Override
+    public io.freshet.engine.protocol.ReplyWriter output() {
+      return this;
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {}
+
+    @Override
+    public String remoteAddress() {
+      return "replay";
+    }
+
+    @Override
+    public String localAddress() {
+      return "replay";
+    }
+
+    @Override
+    public long networkPendingBytes() {
+      return 0;
+    }
   }
 
   /** WATCH invalidation, blocked-client wake-up and the dirty counter for a changed key. */
@@ -509,12 +633,18 @@ public final class Engine {
 
   private void rerun(Waiter w) {
     Session s = w.session;
-    call.setup(s, w.spec, w.argv, now());
+    long nowMs = now();
+    call.setup(s, w.spec, w.argv, nowMs);
     call.reprocessing = true;
+    long dirtyBefore = stats.dirty;
+    expiredInCommand = 0;
     try {
       w.spec.handler.run(call);
     } catch (CommandError e) {
       s.out.error(e.getMessage());
+    }
+    if (journal != null && stats.dirty - dirtyBefore > expiredInCommand) {
+      journal.command(w.db, nowMs, call.propagated());
     }
     if (call.stillBlocked) {
       return;
@@ -556,6 +686,9 @@ public final class Engine {
   public void cron() {
     long nowMs = now();
     activeExpire(nowMs);
+    if (persistence != null) {
+      persistence.cron();
+    }
     int timeoutSeconds = config.getInt("timeout");
     if (timeoutSeconds > 0) {
       for (Session s : new ArrayList<>(sessions.values())) {

@@ -93,7 +93,7 @@ final class ClientConnection extends ByteToMessageDecoder implements Connection,
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
-    engine.endBatch();
+    host.endBatch();
     super.channelReadComplete(ctx);
   }
 

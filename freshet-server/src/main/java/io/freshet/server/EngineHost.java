@@ -8,7 +8,35 @@ abstract class EngineHost {
   volatile long maxBulkBytes;
   volatile long maxQueryBufferBytes;
 
+  private boolean endBatchScheduled;
+  private final Runnable endBatchTask = () -> {
+    endBatchScheduled = false;
+    engine().endBatch();
+  };
+
   abstract Engine engine();
+
+  abstract java.util.concurrent.Executor engineLoop();
+
+  /**
+   * Ends a connection's read batch. Replies that acknowledge logged writes wait until the end
+   * of the event-loop iteration, so one log write (and one fsync under appendfsync always)
+   * covers every client served in it: group commit, as Redis's beforeSleep does.
+   */
+  void endBatch() {
+    Engine engine = engine();
+    io.freshet.engine.Journal journal = engine.journal();
+    if (journal != null && journal.hasPending()) {
+      if (!endBatchScheduled) {
+        endBatchScheduled = true;
+        engineLoop().execute(endBatchTask);
+      }
+      return;
+    }
+    if (!endBatchScheduled) {
+      engine.endBatch();
+    }
+  }
 
   /** SHUTDOWN was called. */
   abstract void shutdownRequested();

@@ -2,6 +2,7 @@ package io.freshet.server;
 
 import io.freshet.engine.Config;
 import io.freshet.engine.Engine;
+import io.freshet.storage.Store;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -53,6 +54,7 @@ public final class FreshetServer implements AutoCloseable {
   private final List<Channel> listeners = new ArrayList<>();
   private final CountDownLatch closed = new CountDownLatch(1);
   private final Host host = new Host();
+  private final Store store;
   private volatile boolean closing;
   private int port;
 
@@ -60,6 +62,11 @@ public final class FreshetServer implements AutoCloseable {
     @Override
     Engine engine() {
       return engine;
+    }
+
+    @Override
+    java.util.concurrent.Executor engineLoop() {
+      return loop.next();
     }
 
     @Override
@@ -85,6 +92,20 @@ public final class FreshetServer implements AutoCloseable {
     } catch (IOException e) {
       loop.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       throw new UncheckedIOException("cannot create data directory " + config.get("dir"), e);
+    }
+    this.store = new Store(engine, loop.next(), host::shutdownRequested);
+    try {
+      // Recovery runs on the engine thread, like everything that touches data.
+      loop.next().submit(() -> {
+        store.open();
+        engine.persistence = store;
+        config.onChange("appendonly", v -> store.appendOnlyChanged(config.getBool("appendonly")));
+        return null;
+      }).get();
+    } catch (Exception e) {
+      Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+      loop.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      throw new IllegalStateException("cannot load data from " + config.get("dir") + ": " + cause.getMessage(), cause);
     }
     Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     ServerBootstrap bootstrap = new ServerBootstrap()
@@ -191,6 +212,14 @@ public final class FreshetServer implements AutoCloseable {
     }
     for (Channel ch : listeners) {
       ch.close().syncUninterruptibly();
+    }
+    try {
+      loop.next().submit(() -> {
+        store.close();
+        return null;
+      }).get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warning("closing the data directory: " + e);
     }
     loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     closed.countDown();

@@ -20,5 +20,6 @@ public final class Commands {
     StreamReadCommands.register(table);
     StreamGroupCommands.register(table);
     StreamInfoCommands.register(table);
+    PersistenceCommands.register(table);
   }
 }

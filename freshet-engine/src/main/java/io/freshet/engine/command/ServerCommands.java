@@ -31,7 +31,6 @@ final class ServerCommands {
       c.out.bulk(Long.toString(micros / 1_000_000));
       c.out.bulk(Long.toString(micros % 1_000_000));
     });
-    t.register("lastsave", c -> c.out.integer(c.engine.stats.startMs / 1000));
     t.register("memory|usage", ServerCommands::memoryUsage);
     t.register("debug", ServerCommands::debug);
     t.register("shutdown", ServerCommands::shutdown);
@@ -94,10 +93,18 @@ final class ServerCommands {
         Thread.currentThread().interrupt();
       }
       c.out.ok();
+    } else if (c.argIs(1, "RELOAD")) {
+      PersistenceCommands.persistence(c).debugReload();
+      c.out.ok();
+    } else if (c.argIs(1, "LOADAOF")) {
+      PersistenceCommands.persistence(c).debugLoadLog();
+      c.out.ok();
     } else if (c.argIs(1, "SET-ACTIVE-EXPIRE") && c.argc() == 3) {
       c.out.ok();
     } else if (c.argIs(1, "HELP")) {
       String[] lines = {"DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+          "LOADAOF", "    Flush the AOF buffers on disk and reload the AOF in memory.",
+          "RELOAD [option ...]", "    Save the RDB on disk and reload it back to memory.",
           "SET-ACTIVE-EXPIRE <0|1>", "    Setting it to 0 disables expiring keys in the background when they are not",
           "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the", "    default.",
           "SLEEP <seconds>", "    Stop the server for <seconds>. Decimals allowed.", "HELP",
@@ -109,13 +116,27 @@ final class ServerCommands {
   }
 
   private static void shutdown(Call c) {
+    boolean save = false;
+    boolean noSave = false;
     for (int i = 1; i < c.argc(); i++) {
+      save |= c.argIs(i, "SAVE");
+      noSave |= c.argIs(i, "NOSAVE");
       if (!(c.argIs(i, "NOSAVE") || c.argIs(i, "SAVE") || c.argIs(i, "NOW") || c.argIs(i, "FORCE")
           || c.argIs(i, "ABORT"))) {
         throw new CommandError(Errors.SYNTAX);
       }
       if (c.argIs(i, "ABORT")) {
         throw new CommandError("ERR No shutdown in progress.");
+      }
+    }
+    if (save && noSave) {
+      throw new CommandError(Errors.SYNTAX);
+    }
+    if (c.engine.persistence != null) {
+      try {
+        c.engine.persistence.shutdown(save, noSave);
+      } catch (CommandError | java.io.UncheckedIOException e) {
+        throw new CommandError("ERR Errors trying to SHUTDOWN. Check logs.");
       }
     }
     c.session.connection.requestShutdown();
@@ -258,6 +279,11 @@ final class ServerCommands {
   }
 
   private static void persistence(Call c, StringBuilder sb) {
+    if (c.engine.persistence != null) {
+      sb.append("# Persistence\r\n");
+      c.engine.persistence.info(sb);
+      return;
+    }
     sb.append("# Persistence\r\nloading:0\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\n")
         .append("rdb_changes_since_last_save:").append(c.engine.stats.dirty).append("\r\n")
         .append("rdb_bgsave_in_progress:0\r\n")

@@ -142,6 +142,13 @@ final class SetCommands {
       c.deleteKey(c.arg(1));
     }
     c.modified(c.arg(1));
+    byte[][] srem = new byte[popped.size() + 2][];
+    srem[0] = SREM;
+    srem[1] = c.arg(1);
+    for (int i = 0; i < popped.size(); i++) {
+      srem[i + 2] = popped.get(i);
+    }
+    c.propagateAs(srem); // the members were picked at random
     if (withCount) {
       c.out.setHeader(popped.size());
       popped.forEach(c.out::bulk);
@@ -149,6 +156,8 @@ final class SetCommands {
       c.out.bulk(popped.get(0));
     }
   }
+
+  private static final byte[] SREM = {'S', 'R', 'E', 'M'};
 
   private static void srandmember(Call c) {
     if (c.argc() > 3) {

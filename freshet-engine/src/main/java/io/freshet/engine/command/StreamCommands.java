@@ -233,9 +233,31 @@ final class StreamCommands {
     }
     s.append(id, fields, values, c.engine.config.getLong("stream-node-max-entries"),
         c.engine.config.getLong("stream-node-max-bytes"));
-    c.out.bulk(id.toBytes());
-    trim(c, s, a);
+    byte[] idBytes = id.toBytes();
+    c.out.bulk(idBytes);
+    long removed = trim(c, s, a);
     c.modified(key);
+    if (a.approx) {
+      // What "~" removes depends on the node layout, so the log gets the exact result.
+      byte[][] trimArgs = removed == 0 ? new byte[0][] : exactTrim(s);
+      byte[][] argv = new byte[2 + trimArgs.length + 1 + 2 * n][];
+      argv[0] = c.arg(0);
+      argv[1] = key;
+      System.arraycopy(trimArgs, 0, argv, 2, trimArgs.length);
+      argv[2 + trimArgs.length] = idBytes;
+      System.arraycopy(c.argv, fieldsFrom, argv, 3 + trimArgs.length, 2 * n);
+      c.propagateAs(argv);
+    }
+  }
+
+  private static final byte[] MINID = {'M', 'I', 'N', 'I', 'D'};
+  private static final byte[] MAXLEN = {'M', 'A', 'X', 'L', 'E', 'N'};
+  private static final byte[] EXACT = {'='};
+
+  /** Trimming arguments that leave exactly the entries {@code s} has now. */
+  private static byte[][] exactTrim(StreamValue s) {
+    StreamId first = s.firstId();
+    return s.length() == 0 ? new byte[][] {MAXLEN, EXACT, {(byte) 0x30}} : new byte[][] {MINID, EXACT, first.toBytes()};
   }
 
   private static int indexOf(byte[] b, byte x) {
@@ -352,6 +374,10 @@ final class StreamCommands {
     long removed = trim(c, s, a);
     if (removed > 0) {
       c.modified(c.arg(1));
+      if (a.approx) {
+        byte[][] exact = exactTrim(s);
+        c.propagateAs(new byte[][] {c.arg(0), c.arg(1), exact[0], exact[1], exact[2]});
+      }
     }
     c.out.integer(removed);
   }

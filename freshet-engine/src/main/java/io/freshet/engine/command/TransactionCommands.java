@@ -69,12 +69,19 @@ final class TransactionCommands {
     discard(c);
     s.out.arrayHeader(queued.size());
     s.inExec = true;
+    io.freshet.engine.Journal journal = c.engine.journal();
+    if (journal != null) {
+      journal.beginAtomic();
+    }
     try {
       for (byte[][] argv : queued) {
         c.engine.runQueued(s, argv, nowMs);
       }
     } finally {
       s.inExec = false;
+      if (journal != null) {
+        journal.endAtomic();
+      }
     }
   }
 }

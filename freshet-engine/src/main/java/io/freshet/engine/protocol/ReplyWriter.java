@@ -59,7 +59,7 @@ public abstract class ReplyWriter {
   }
 
   /** An error reply; {@code text} starts with its code, e.g. {@code "ERR syntax error"}. */
-  public final void error(String text) {
+  public void error(String text) {
     write('-');
     byte[] b = text.getBytes(StandardCharsets.UTF_8);
     for (int i = 0; i < b.length; i++) {

@@ -76,6 +76,40 @@ public final class EntryCursor {
     }
   }
 
+  /** Receives byte ranges without copying them. */
+  public interface ByteSink {
+    void bytes(byte[] b, int offset, int length);
+  }
+
+  /** True when the entry's field names are its chunk's master fields. */
+  public boolean usesMasterFields() {
+    return ownFields < 0;
+  }
+
+  /** Hands the field names (when {@code withFields}) and values to {@code sink}: f1 v1 f2 v2 ... */
+  public void visit(boolean withFields, ByteSink sink) {
+    byte[] data = chunk.data;
+    int fp = ownFields;
+    int vp = values;
+    for (int i = 0; i < fieldCount; i++) {
+      if (fp < 0) {
+        if (withFields) {
+          byte[] f = chunk.masterFields[i];
+          sink.bytes(f, 0, f.length);
+        }
+      } else {
+        fp = chunk.readVarint(fp, tmp);
+        if (withFields) {
+          sink.bytes(data, fp, (int) tmp[0]);
+        }
+        fp += (int) tmp[0];
+      }
+      vp = chunk.readVarint(vp, tmp);
+      sink.bytes(data, vp, (int) tmp[0]);
+      vp += (int) tmp[0];
+    }
+  }
+
   /** Copies the entry's fields and values as {@code [f1, v1, f2, v2, ...]} (for DLQs, DUMP). */
   public byte[][] copyFieldsAndValues() {
     byte[][] out = new byte[fieldCount * 2][];

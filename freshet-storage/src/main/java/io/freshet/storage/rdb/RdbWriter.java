@@ -1,0 +1,369 @@
+package io.freshet.storage.rdb;
+
+import io.freshet.engine.keyspace.Database;
+import io.freshet.engine.keyspace.Dict;
+import io.freshet.engine.keyspace.HashValue;
+import io.freshet.engine.keyspace.ListValue;
+import io.freshet.engine.keyspace.SetValue;
+import io.freshet.engine.stream.Consumer;
+import io.freshet.engine.stream.ConsumerGroup;
+import io.freshet.engine.stream.EntryCursor;
+import io.freshet.engine.stream.PendingList;
+import io.freshet.engine.stream.StreamId;
+import io.freshet.engine.stream.StreamValue;
+import io.freshet.storage.Bytes;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Writes Redis's RDB format: whole snapshots (version 11 as Redis 7.2–7.4 write them, or 10 for
+ * Redis 7.0) and DUMP payloads. Strings, lists, sets and hashes use the plain encodings every
+ * Redis since 2.x loads; streams use listpack nodes (STREAM_LISTPACKS_3 in version 11,
+ * STREAM_LISTPACKS_2 in 10, which lacks consumers' active-time).
+ *
+ * <p>Reads engine data, so it runs on the engine thread; the bytes it produces can be written to
+ * disk from any thread.
+ */
+public final class RdbWriter {
+  /** Stream nodes are cut at this many entries or bytes, as Redis's defaults do. */
+  private static final int NODE_MAX_ENTRIES = 100;
+  private static final int NODE_MAX_BYTES = 4096;
+
+  private final Bytes out;
+  private final int version;
+
+  public RdbWriter(Bytes out, int version) {
+    if (version != 10 && version != 11) {
+      throw new IllegalArgumentException("RDB version must be 10 or 11");
+    }
+    this.out = out;
+    this.version = version;
+  }
+
+  /** A whole snapshot of {@code dbs}: header, aux fields, databases, EOF and checksum. */
+  public static void snapshot(Bytes out, int version, Database[] dbs, long nowMs, boolean aofBase) {
+    RdbWriter w = new RdbWriter(out, version);
+    w.raw(String.format("REDIS%04d", version).getBytes(StandardCharsets.US_ASCII));
+    w.aux("redis-ver", "7.4.0");
+    w.aux("redis-bits", "64");
+    w.aux("ctime", Long.toString(nowMs / 1000));
+    w.aux("used-mem", Long.toString(Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()));
+    w.aux("aof-base", aofBase ? "1" : "0");
+    for (Database db : dbs) {
+      if (db.size() == 0) {
+        continue;
+      }
+      w.out.write(Rdb.OPCODE_SELECTDB);
+      w.len(db.index);
+      w.out.write(Rdb.OPCODE_RESIZEDB);
+      w.len(db.size());
+      w.len(db.expiresSize());
+      for (Dict.Entry<Object> e = db.data.keys.first(); e != null; e = e.after()) {
+        long expireAt = db.expireAt(e.key());
+        if (expireAt >= 0) {
+          w.out.write(Rdb.OPCODE_EXPIRETIME_MS);
+          w.millis(expireAt);
+        }
+        w.out.write(typeOf(e.value(), version));
+        w.string(e.key());
+        w.value(e.value());
+      }
+    }
+    w.out.write(Rdb.OPCODE_EOF);
+    long crc = Crc64.update(0, out.array(), 0, out.size());
+    w.millis(crc); // little-endian, as rdbSaveRaw(&cksum) on x86
+  }
+
+  /** DUMP's payload: type, value, RDB version (2 bytes LE), CRC-64 (8 bytes LE). */
+  public static byte[] dump(Object value, int version) {
+    Bytes out = new Bytes(64);
+    RdbWriter w = new RdbWriter(out, version);
+    out.write(typeOf(value, version));
+    w.value(value);
+    out.write(version & 0xff);
+    out.write((version >> 8) & 0xff);
+    long crc = Crc64.update(0, out.array(), 0, out.size());
+    w.millis(crc);
+    return java.util.Arrays.copyOf(out.array(), out.size());
+  }
+
+  static int typeOf(Object value, int version) {
+    if (value instanceof byte[]) {
+      return Rdb.TYPE_STRING;
+    } else if (value instanceof ListValue) {
+      return Rdb.TYPE_LIST;
+    } else if (value instanceof SetValue) {
+      return Rdb.TYPE_SET;
+    } else if (value instanceof HashValue) {
+      return Rdb.TYPE_HASH;
+    } else if (value instanceof StreamValue) {
+      return version >= 11 ? Rdb.TYPE_STREAM_LISTPACKS_3 : Rdb.TYPE_STREAM_LISTPACKS_2;
+    }
+    throw new IllegalArgumentException("no RDB type for " + value.getClass());
+  }
+
+  void value(Object value) {
+    if (value instanceof byte[] b) {
+      string(b);
+    } else if (value instanceof ListValue l) {
+      len(l.size());
+      for (int i = 0; i < l.size(); i++) {
+        string(l.get(i));
+      }
+    } else if (value instanceof SetValue s) {
+      len(s.members.size());
+      for (Dict.Entry<Boolean> e = s.members.first(); e != null; e = e.after()) {
+        string(e.key());
+      }
+    } else if (value instanceof HashValue h) {
+      len(h.fields.size());
+      for (Dict.Entry<byte[]> e = h.fields.first(); e != null; e = e.after()) {
+        string(e.key());
+        string(e.value());
+      }
+    } else if (value instanceof StreamValue s) {
+      stream(s);
+    } else {
+      throw new IllegalArgumentException("no RDB encoding for " + value.getClass());
+    }
+  }
+
+  private void stream(StreamValue s) {
+    // Nodes: the engine's chunks, re-cut to Redis's default node size so Redis loads them into
+    // nodes of the shape it would have built itself.
+    NodeEncoder nodes = new NodeEncoder();
+    s.visitNodes(nodes);
+    nodes.flush();
+    len(nodes.count);
+    out.write(nodes.body.array(), 0, nodes.body.size());
+    len(s.length());
+    len(s.lastId().ms());
+    len(s.lastId().seq());
+    StreamId first = s.length() == 0 ? StreamId.MIN : s.firstId();
+    len(first.ms());
+    len(first.seq());
+    len(s.maxDeletedId().ms());
+    len(s.maxDeletedId().seq());
+    len(s.entriesAdded());
+    len(s.groups.size());
+    for (ConsumerGroup g : s.groups.values()) {
+      string(g.name);
+      len(g.lastId.ms());
+      len(g.lastId.seq());
+      len(g.entriesRead);
+      len(g.pel.size());
+      for (PendingList.Cursor c = g.pel.first(); c.valid(); c.next()) {
+        id(c.id());
+        millis(c.deliveryTimeMs());
+        len(c.deliveryCount());
+      }
+      len(g.consumers.size());
+      for (Consumer consumer : g.consumers.values()) {
+        string(consumer.name);
+        millis(consumer.seenTimeMs);
+        if (version >= 11) {
+          millis(consumer.activeTimeMs);
+        }
+        len(consumer.pel.size());
+        for (PendingList.Cursor c = consumer.pel.first(); c.valid(); c.next()) {
+          id(c.id());
+        }
+      }
+    }
+  }
+
+  /** Turns the stream's live entries into listpack nodes as Redis's streamAppendItem builds them. */
+  private final class NodeEncoder implements StreamValue.NodeVisitor {
+    final Bytes body = new Bytes(256);
+    int count;
+    private Listpack.Writer lp;
+    private long masterMs;
+    private long masterSeq;
+    private byte[][] masterFields;
+    private int entries;
+    private final FieldCollector fields = new FieldCollector();
+
+    @Override
+    public void node(StreamId masterId, byte[][] masterFields, int liveEntries) {
+      // Redis cuts nodes by its own limits; each engine chunk starts a node too.
+      flush();
+    }
+
+    @Override
+    public void entry(EntryCursor e) {
+      fields.reset();
+      e.visit(true, fields);
+      int n = e.fieldCount();
+      if (lp != null && (entries >= NODE_MAX_ENTRIES || lp.bytes() >= NODE_MAX_BYTES)) {
+        flush();
+      }
+      if (lp == null) {
+        start(e, n);
+      }
+      boolean same = masterFields.length == n;
+      for (int i = 0; same && i < n; i++) {
+        same = java.util.Arrays.equals(masterFields[i], fields.field(i));
+      }
+      lp.addInt(same ? Rdb.STREAM_ITEM_FLAG_SAMEFIELDS : 0);
+      lp.addInt(e.ms() - masterMs);
+      lp.addInt(e.seq() - masterSeq);
+      if (same) {
+        for (int i = 0; i < n; i++) {
+          lp.addString(fields.value(i));
+        }
+      } else {
+        lp.addInt(n);
+        for (int i = 0; i < n; i++) {
+          lp.addString(fields.field(i));
+          lp.addString(fields.value(i));
+        }
+      }
+      lp.addInt(same ? n + 3 : 2L * n + 4);
+      entries++;
+    }
+
+    private void start(EntryCursor e, int n) {
+      lp = new Listpack.Writer();
+      masterMs = e.ms();
+      masterSeq = e.seq();
+      masterFields = new byte[n][];
+      for (int i = 0; i < n; i++) {
+        masterFields[i] = fields.field(i);
+      }
+      entries = 0;
+      lp.addInt(0); // count, patched in flush()
+      lp.addInt(0); // deleted
+      lp.addInt(n);
+      for (byte[] f : masterFields) {
+        lp.addString(f);
+      }
+      lp.addInt(0); // master entry terminator
+    }
+
+    void flush() {
+      if (lp == null) {
+        return;
+      }
+      // The count is the first element, a one-byte integer while NODE_MAX_ENTRIES <= 127.
+      byte[] done = lp.finish();
+      done[6] = (byte) entries;
+      Bytes key = new Bytes(16);
+      key.skip(16);
+      putLongBe(key.array(), 0, masterMs);
+      putLongBe(key.array(), 8, masterSeq);
+      RdbWriter.this.rawString(body, key.array(), 16);
+      RdbWriter.this.rawString(body, done, done.length);
+      count++;
+      lp = null;
+    }
+  }
+
+  /** Collects an entry's fields and values as copies (entries are small). */
+  private static final class FieldCollector implements EntryCursor.ByteSink {
+    private byte[][] parts = new byte[8][];
+    private int n;
+
+    void reset() {
+      n = 0;
+    }
+
+    @Override
+    public void bytes(byte[] b, int offset, int length) {
+      if (n == parts.length) {
+        parts = java.util.Arrays.copyOf(parts, n * 2);
+      }
+      parts[n++] = java.util.Arrays.copyOfRange(b, offset, offset + length);
+    }
+
+    byte[] field(int i) {
+      return parts[2 * i];
+    }
+
+    byte[] value(int i) {
+      return parts[2 * i + 1];
+    }
+  }
+
+  // ---- primitives --------------------------------------------------------------------------
+
+  private void raw(byte[] b) {
+    out.write(b);
+  }
+
+  private void aux(String key, String value) {
+    out.write(Rdb.OPCODE_AUX);
+    string(key.getBytes(StandardCharsets.US_ASCII));
+    string(value.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  private void id(StreamId id) {
+    out.skip(16);
+    putLongBe(out.array(), out.size() - 16, id.ms());
+    putLongBe(out.array(), out.size() - 8, id.seq());
+  }
+
+  private static void putLongBe(byte[] b, int at, long v) {
+    for (int i = 0; i < 8; i++) {
+      b[at + i] = (byte) (v >>> (56 - 8 * i));
+    }
+  }
+
+  void millis(long v) {
+    for (int i = 0; i < 8; i++) {
+      out.write((int) (v >>> (8 * i)));
+    }
+  }
+
+  void len(long v) {
+    len(out, v);
+  }
+
+  private static void len(Bytes out, long v) {
+    if (v >= 0 && v < 64) {
+      out.write((int) v);
+    } else if (v >= 0 && v < 16384) {
+      out.write(0x40 | (int) (v >> 8));
+      out.write((int) v);
+    } else if (v >= 0 && v <= 0xffffffffL) {
+      out.write(0x80);
+      for (int i = 3; i >= 0; i--) {
+        out.write((int) (v >>> (8 * i)));
+      }
+    } else {
+      out.write(0x81);
+      for (int i = 7; i >= 0; i--) {
+        out.write((int) (v >>> (8 * i)));
+      }
+    }
+  }
+
+  /** A string, integer-encoded when Redis would (rdbTryIntegerEncoding). */
+  void string(byte[] b) {
+    if (b.length <= 11) {
+      Long v = Listpack.canonicalInt(b, 0, b.length);
+      if (v != null) {
+        if (v >= Byte.MIN_VALUE && v <= Byte.MAX_VALUE) {
+          out.write(0xC0 | Rdb.ENC_INT8);
+          out.write((int) (long) v);
+          return;
+        } else if (v >= Short.MIN_VALUE && v <= Short.MAX_VALUE) {
+          out.write(0xC0 | Rdb.ENC_INT16);
+          out.write((int) (long) v);
+          out.write((int) (v >> 8));
+          return;
+        } else if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) {
+          out.write(0xC0 | Rdb.ENC_INT32);
+          for (int i = 0; i < 4; i++) {
+            out.write((int) (v >> (8 * i)));
+          }
+          return;
+        }
+      }
+    }
+    rawString(out, b, b.length);
+  }
+
+  private void rawString(Bytes to, byte[] b, int length) {
+    len(to, length);
+    to.write(b, 0, length);
+  }
+}
