@@ -49,6 +49,8 @@ public final class Engine {
   private final Database[] dbs;
   private final CommandTable commands;
   private final Call call = new Call(this);
+  /** Replay has its own, so DEBUG LOADAOF can replay while its own command is running. */
+  private final Call replayCall = new Call(this);
   private final Map<Long, Session> sessions = new LinkedHashMap<>();
   private final List<Session> dirtySessions = new ArrayList<>();
   private final TreeSet<Waiter> deadlines = new TreeSet<>();
@@ -419,13 +421,13 @@ public final class Engine {
     Journal saved = journal;
     journal = null;
     try {
-      call.setup(s, spec, argv, nowMs);
-      call.replaying = true;
-      spec.handler.run(call);
+      replayCall.setup(s, spec, argv, nowMs);
+      replayCall.replaying = true;
+      spec.handler.run(replayCall);
     } catch (CommandError e) {
       return e.getMessage();
     } finally {
-      call.replaying = false;
+      replayCall.replaying = false;
       journal = saved;
       readyKeys.clear();
       readyDbs.clear();

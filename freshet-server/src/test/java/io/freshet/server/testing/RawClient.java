@@ -55,6 +55,30 @@ public final class RawClient implements AutoCloseable {
     return readReply();
   }
 
+  /** Sends a command whose reply is a bulk string, and returns its bytes (null for a null bulk). */
+  public byte[] callBulk(String... args) throws IOException {
+    sendRaw(encode(args));
+    StringBuilder header = new StringBuilder();
+    int ch;
+    while ((ch = in.read()) != '\n') {
+      if (ch < 0) {
+        throw new IOException("connection closed");
+      }
+      header.append((char) ch);
+    }
+    String h = header.toString().trim();
+    if (!h.startsWith("$")) {
+      throw new IOException("not a bulk reply: " + h);
+    }
+    int n = Integer.parseInt(h.substring(1));
+    if (n < 0) {
+      return null;
+    }
+    byte[] out = in.readNBytes(n);
+    in.readNBytes(2);
+    return out;
+  }
+
   public void sendRaw(byte[] bytes) throws IOException {
     out.write(bytes);
     out.flush();

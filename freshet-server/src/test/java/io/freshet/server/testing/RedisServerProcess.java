@@ -32,11 +32,15 @@ public final class RedisServerProcess implements AutoCloseable {
 
   /** Starts redis-server, or skips the calling test with a clear message if it is not installed. */
   public static RedisServerProcess startOrSkip() throws Exception {
+    return startOrSkip(Files.createTempDirectory("redis-oracle"));
+  }
+
+  /** Starts redis-server on {@code dir}, loading its dump.rdb if there is one. */
+  public static RedisServerProcess startOrSkip(Path dir) throws Exception {
     String bin = binary();
     Assumptions.assumeTrue(bin != null,
         "redis-server is not installed (apt-get install redis-server): differential test skipped");
     int port = freePort();
-    Path dir = Files.createTempDirectory("redis-oracle");
     Process p = new ProcessBuilder(bin, "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
         "--appendonly", "no", "--dir", dir.toString(), "--enable-debug-command", "yes")
         .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
@@ -58,6 +62,10 @@ public final class RedisServerProcess implements AutoCloseable {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }
+  }
+
+  public Path dir() {
+    return dir;
   }
 
   public int port() {

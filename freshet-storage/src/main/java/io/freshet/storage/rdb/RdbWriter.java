@@ -128,8 +128,8 @@ public final class RdbWriter {
   }
 
   private void stream(StreamValue s) {
-    // Nodes: the engine's chunks, re-cut to Redis's default node size so Redis loads them into
-    // nodes of the shape it would have built itself.
+    // Nodes cut at Redis's default node size, so Redis loads them into nodes of the shape it
+    // would have built itself.
     NodeEncoder nodes = new NodeEncoder();
     s.visitNodes(nodes);
     nodes.flush();
@@ -184,8 +184,8 @@ public final class RdbWriter {
 
     @Override
     public void node(StreamId masterId, byte[][] masterFields, int liveEntries) {
-      // Redis cuts nodes by its own limits; each engine chunk starts a node too.
-      flush();
+      // Nodes are cut by Redis's default limits only, so the encoding does not depend on the
+      // engine's chunk layout (the same data always gives the same bytes).
     }
 
     @Override
