@@ -10,7 +10,7 @@ import picocli.CommandLine.Parameters;
 /** The {@code freshet} command. Runs on the main thread. */
 @Command(name = "freshet", mixinStandardHelpOptions = true, version = "freshet 0.1.0",
     description = "Freshet: Redis Streams on the JVM.",
-    subcommands = {Freshet.Server.class})
+    subcommands = {Freshet.Server.class, LogCommand.class})
 public final class Freshet implements Callable<Integer> {
   @Override
   public Integer call() {
