@@ -149,5 +149,4 @@ final class LogCommand implements Callable<Integer> {
       return sb.toString();
     }
   }
-
 }

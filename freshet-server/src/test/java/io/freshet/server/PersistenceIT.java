@@ -175,7 +175,8 @@ class PersistenceIT {
     List<String> ackedAcks = new ArrayList<>();
     Random random = new Random(3);
     int next = 0;
-    for (int round = 0; round < 20; round++) {
+    int rounds = Integer.getInteger("freshet.crash.rounds", 20); // bench/crash.sh runs more
+    for (int round = 0; round < rounds; round++) {
       Process p = startProcess(dir, port);
       try {
         try (RawClient c = connect(port)) {

@@ -16,6 +16,16 @@ public final class HashValue {
     }
   }
 
+  /** An independent copy (values are immutable arrays and are shared), for snapshots. */
+  public HashValue copy() {
+    HashValue h = new HashValue();
+    for (Dict.Entry<byte[]> e = fields.first(); e != null; e = e.after()) {
+      h.fields.put(e.key(), e.value());
+    }
+    h.hashtable = hashtable;
+    return h;
+  }
+
   public boolean isListpack() {
     return !hashtable;
   }

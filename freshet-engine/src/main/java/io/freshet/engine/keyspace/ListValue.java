@@ -9,6 +9,15 @@ public final class ListValue {
   private int head;
   private int size;
 
+  /** An independent copy (items are immutable arrays and are shared), for snapshots. */
+  public ListValue copy() {
+    ListValue l = new ListValue();
+    l.items = items.clone();
+    l.head = head;
+    l.size = size;
+    return l;
+  }
+
   public int size() {
     return size;
   }

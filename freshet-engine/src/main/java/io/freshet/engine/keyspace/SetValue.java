@@ -12,6 +12,17 @@ public final class SetValue {
   private boolean allIntegers = true;
   private boolean hashtable;
 
+  /** An independent copy, for snapshots. */
+  public SetValue copy() {
+    SetValue s = new SetValue();
+    for (Dict.Entry<Boolean> e = members.first(); e != null; e = e.after()) {
+      s.members.put(e.key(), Boolean.TRUE);
+    }
+    s.allIntegers = allIntegers;
+    s.hashtable = hashtable;
+    return s;
+  }
+
   public boolean add(byte[] member, int maxIntsetEntries, int maxListpackEntries, int maxListpackValue) {
     if (members.put(member, Boolean.TRUE) != null) {
       return false;

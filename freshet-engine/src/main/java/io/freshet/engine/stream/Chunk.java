@@ -47,6 +47,18 @@ public final class Chunk {
     this.data = new byte[Math.max(16, initialBytes)];
   }
 
+  /** An independent copy of the packed bytes and counters, for snapshots. */
+  Chunk copy() {
+    Chunk c = new Chunk(baseMs, baseSeq, masterFields, 0);
+    c.data = java.util.Arrays.copyOf(data, used);
+    c.used = used;
+    c.count = count;
+    c.deleted = deleted;
+    c.lastMs = lastMs;
+    c.lastSeq = lastSeq;
+    return c;
+  }
+
   int live() {
     return count - deleted;
   }

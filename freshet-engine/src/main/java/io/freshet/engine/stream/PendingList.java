@@ -90,6 +90,28 @@ public final class PendingList {
     this.withPayload = withPayload;
   }
 
+  /**
+   * Makes this list an independent copy of {@code from} (same kind), for snapshots. Owners still point at the live consumers: a snapshot
+   * reads delivery times and counts from a group's list and IDs from each consumer's.
+   */
+  public void copyFrom(PendingList from) {
+    PendingList p = this;
+    p.nodes.clear();
+    for (Node n : from.nodes) {
+      Node c = new Node(from.withPayload, Math.max(1, n.size));
+      System.arraycopy(n.ms, 0, c.ms, 0, n.size);
+      System.arraycopy(n.seq, 0, c.seq, 0, n.size);
+      if (from.withPayload) {
+        System.arraycopy(n.time, 0, c.time, 0, n.size);
+        System.arraycopy(n.count, 0, c.count, 0, n.size);
+        System.arraycopy(n.owner, 0, c.owner, 0, n.size);
+      }
+      c.size = n.size;
+      p.nodes.add(c);
+    }
+    p.size = from.size;
+  }
+
   public int size() {
     return size;
   }

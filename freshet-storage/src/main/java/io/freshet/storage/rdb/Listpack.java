@@ -43,9 +43,8 @@ final class Listpack {
     }
 
     void addString(byte[] b, int off, int len) {
-      Long asInt = canonicalInt(b, off, len);
-      if (asInt != null) {
-        addInt(asInt);
+      if (isCanonicalInt(b, off, len)) {
+        addInt(parseCanonical(b, off, len));
         return;
       }
       int start = size;
@@ -132,20 +131,44 @@ final class Listpack {
     }
   }
 
-  /** Redis's string2ll: the decimal form of a long with no sign or leading-zero tricks. */
+  /** Redis's string2ll: the value of a canonical decimal long (no '+', no leading zeros), else null. */
   static Long canonicalInt(byte[] b, int off, int len) {
+    return isCanonicalInt(b, off, len) ? Long.parseLong(new String(b, off, len, StandardCharsets.US_ASCII)) : null;
+  }
+
+  /** True when the bytes are a canonical long; checked without allocating. */
+  static boolean isCanonicalInt(byte[] b, int off, int len) {
     if (len == 0 || len > 20) {
-      return null;
+      return false;
     }
-    String s = new String(b, off, len, StandardCharsets.US_ASCII);
-    if (!s.matches("-?(0|[1-9][0-9]*)") || s.equals("-0")) {
-      return null;
+    int i = off;
+    int end = off + len;
+    boolean negative = b[i] == '-';
+    if (negative && ++i == end) {
+      return false;
     }
-    try {
-      return Long.parseLong(s);
-    } catch (NumberFormatException e) {
-      return null;
+    if (b[i] == '0') {
+      return end - i == 1 && !negative;
     }
+    long v = 0; // accumulated negatively so Long.MIN_VALUE fits
+    for (; i < end; i++) {
+      int d = b[i] - '0';
+      if (d < 0 || d > 9 || v < Long.MIN_VALUE / 10 || v * 10 < Long.MIN_VALUE + d) {
+        return false;
+      }
+      v = v * 10 - d;
+    }
+    return negative || v != Long.MIN_VALUE;
+  }
+
+  /** The value of bytes {@link #isCanonicalInt} accepted. */
+  static long parseCanonical(byte[] b, int off, int len) {
+    boolean negative = b[off] == '-';
+    long v = 0;
+    for (int i = negative ? off + 1 : off; i < off + len; i++) {
+      v = v * 10 - (b[i] - '0');
+    }
+    return negative ? v : -v;
   }
 
   /** Reads the elements of one listpack in order. */

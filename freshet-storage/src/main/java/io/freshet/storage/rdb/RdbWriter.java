@@ -201,20 +201,20 @@ public final class RdbWriter {
       }
       boolean same = masterFields.length == n;
       for (int i = 0; same && i < n; i++) {
-        same = java.util.Arrays.equals(masterFields[i], fields.field(i));
+        same = fields.fieldEquals(i, masterFields[i]);
       }
       lp.addInt(same ? Rdb.STREAM_ITEM_FLAG_SAMEFIELDS : 0);
       lp.addInt(e.ms() - masterMs);
       lp.addInt(e.seq() - masterSeq);
       if (same) {
         for (int i = 0; i < n; i++) {
-          lp.addString(fields.value(i));
+          fields.addValue(lp, i);
         }
       } else {
         lp.addInt(n);
         for (int i = 0; i < n; i++) {
-          lp.addString(fields.field(i));
-          lp.addString(fields.value(i));
+          fields.addField(lp, i);
+          fields.addValue(lp, i);
         }
       }
       lp.addInt(same ? n + 3 : 2L * n + 4);
@@ -227,7 +227,7 @@ public final class RdbWriter {
       masterSeq = e.seq();
       masterFields = new byte[n][];
       for (int i = 0; i < n; i++) {
-        masterFields[i] = fields.field(i);
+        masterFields[i] = fields.copy(2 * i);
       }
       entries = 0;
       lp.addInt(0); // count, patched in flush()
@@ -257,9 +257,11 @@ public final class RdbWriter {
     }
   }
 
-  /** Collects an entry's fields and values as copies (entries are small). */
+  /** Collects an entry's fields and values as ranges of the chunk's bytes (valid during one visit). */
   private static final class FieldCollector implements EntryCursor.ByteSink {
-    private byte[][] parts = new byte[8][];
+    private byte[][] arrays = new byte[8][];
+    private int[] offsets = new int[8];
+    private int[] lengths = new int[8];
     private int n;
 
     void reset() {
@@ -268,18 +270,32 @@ public final class RdbWriter {
 
     @Override
     public void bytes(byte[] b, int offset, int length) {
-      if (n == parts.length) {
-        parts = java.util.Arrays.copyOf(parts, n * 2);
+      if (n == arrays.length) {
+        arrays = java.util.Arrays.copyOf(arrays, n * 2);
+        offsets = java.util.Arrays.copyOf(offsets, n * 2);
+        lengths = java.util.Arrays.copyOf(lengths, n * 2);
       }
-      parts[n++] = java.util.Arrays.copyOfRange(b, offset, offset + length);
+      arrays[n] = b;
+      offsets[n] = offset;
+      lengths[n] = length;
+      n++;
     }
 
-    byte[] field(int i) {
-      return parts[2 * i];
+    byte[] copy(int part) {
+      return java.util.Arrays.copyOfRange(arrays[part], offsets[part], offsets[part] + lengths[part]);
     }
 
-    byte[] value(int i) {
-      return parts[2 * i + 1];
+    boolean fieldEquals(int i, byte[] name) {
+      int p = 2 * i;
+      return java.util.Arrays.equals(arrays[p], offsets[p], offsets[p] + lengths[p], name, 0, name.length);
+    }
+
+    void addField(Listpack.Writer lp, int i) {
+      lp.addString(arrays[2 * i], offsets[2 * i], lengths[2 * i]);
+    }
+
+    void addValue(Listpack.Writer lp, int i) {
+      lp.addString(arrays[2 * i + 1], offsets[2 * i + 1], lengths[2 * i + 1]);
     }
   }
 
@@ -338,16 +354,16 @@ public final class RdbWriter {
 
   /** A string, integer-encoded when Redis would (rdbTryIntegerEncoding). */
   void string(byte[] b) {
-    if (b.length <= 11) {
-      Long v = Listpack.canonicalInt(b, 0, b.length);
-      if (v != null) {
+    if (b.length <= 11 && Listpack.isCanonicalInt(b, 0, b.length)) {
+      long v = Listpack.parseCanonical(b, 0, b.length);
+      {
         if (v >= Byte.MIN_VALUE && v <= Byte.MAX_VALUE) {
           out.write(0xC0 | Rdb.ENC_INT8);
-          out.write((int) (long) v);
+          out.write((int) v);
           return;
         } else if (v >= Short.MIN_VALUE && v <= Short.MAX_VALUE) {
           out.write(0xC0 | Rdb.ENC_INT16);
-          out.write((int) (long) v);
+          out.write((int) v);
           out.write((int) (v >> 8));
           return;
         } else if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) {
