@@ -135,6 +135,23 @@ class PersistenceIT {
     try (FreshetServer s = start(dir, "appendonly", "no"); RawClient c = new RawClient(s.port())) {
       assertThat(c.call("GET", "later")).isEqualTo("$1\r\n1\r\n");
       assertThat(c.call("XLEN", "orders")).isEqualTo(":250\r\n");
+      c.call("SET", "at-shutdown", "saved");
+      c.sendRaw(RawClient.encode("SHUTDOWN", "SAVE"));
+      s.awaitTermination();
+    }
+    try (FreshetServer s = start(dir, "appendonly", "no"); RawClient c = new RawClient(s.port())) {
+      assertThat(c.call("GET", "at-shutdown")).isEqualTo("$5\r\nsaved\r\n");
+      // turning the log on at run time starts it from a snapshot of what is there
+      assertThat(c.call("CONFIG", "SET", "appendonly", "yes")).isEqualTo("+OK\r\n");
+      awaitInfo(c, "aof_rewrite_in_progress:0");
+      assertThat(c.call("INFO", "persistence")).contains("aof_enabled:1");
+      c.call("SET", "logged", "1");
+    }
+    try (FreshetServer s = start(dir); RawClient c = new RawClient(s.port())) {
+      assertThat(c.call("GET", "logged")).isEqualTo("$1\r\n1\r\n");
+      assertThat(c.call("GET", "at-shutdown")).isEqualTo("$5\r\nsaved\r\n");
+      assertThat(c.call("CONFIG", "SET", "appendonly", "no")).isEqualTo("+OK\r\n");
+      assertThat(c.call("INFO", "persistence")).contains("aof_enabled:0");
     }
   }
 
