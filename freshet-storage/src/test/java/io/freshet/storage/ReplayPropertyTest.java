@@ -40,7 +40,9 @@ class ReplayPropertyTest {
       "XREADGROUP GROUP g{k} c{k} COUNT 2 STREAMS x >", "XREADGROUP GROUP g{k} c{k} NOACK COUNT 1 STREAMS x >",
       "XACK x g{k} {id}", "XCLAIM x g{k} c{k} 0 {id}", "XAUTOCLAIM x g{k} c{k} 5 0-0 COUNT 2",
       "XGROUP SETID x g{k} 0", "XGROUP DELCONSUMER x g{k} c{k}", "XGROUP CREATECONSUMER x g{k} d{k}",
-      "XSETID x 999999999999", "MULTI", "EXEC", "SELECT {db}", "SWAPDB 0 1", "RENAME s{k} s9", "FLUSHDB",
+      "XSETID x 999999999999", "XDELEX x ACKED IDS 1 {id}", "XDELEX x DELREF IDS 1 {id}",
+      "XACKDEL x g{k} ACKED IDS 1 {id}", "XACKDEL x g{k} DELREF IDS 1 {id}", "XTRIM x MAXLEN ~ 2 DELREF",
+      "XTRIM x MAXLEN 1 ACKED", "XADD x DELREF MAXLEN ~ 2 * f {v}", "MULTI", "EXEC", "SELECT {db}", "SWAPDB 0 1", "RENAME s{k} s9", "FLUSHDB",
   };
 
   @Property(tries = 60)

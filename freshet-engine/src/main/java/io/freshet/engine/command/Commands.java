@@ -21,5 +21,6 @@ public final class Commands {
     StreamGroupCommands.register(table);
     StreamInfoCommands.register(table);
     PersistenceCommands.register(table);
+    StreamDeleteCommands.register(table);
   }
 }

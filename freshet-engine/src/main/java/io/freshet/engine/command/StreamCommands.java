@@ -62,6 +62,9 @@ final class StreamCommands {
     boolean approx;
     long limit;
     boolean noMkStream;
+    /** What trimming does to consumer groups' references (Redis 8.2). */
+    DeletePolicy policy = DeletePolicy.KEEPREF;
+    boolean policyGiven;
     /** XADD: index of the ID argument, and the ID parsed there. */
     int idIndex;
     XaddId xaddId;
@@ -76,8 +79,15 @@ final class StreamCommands {
       int i = 2;
       for (; i < c.argc(); i++) {
         int more = c.argc() - 1 - i;
+        DeletePolicy policy = DeletePolicy.parse(c.arg(i));
         if (xadd && c.argIs(i, "NOMKSTREAM")) {
           a.noMkStream = true;
+        } else if (policy != null) {
+          if (a.policyGiven) {
+            throw new CommandError(Errors.SYNTAX);
+          }
+          a.policy = policy;
+          a.policyGiven = true;
         } else if ((c.argIs(i, "MAXLEN") || c.argIs(i, "MINID")) && more >= 1) {
           boolean maxlen = c.argIs(i, "MAXLEN");
           boolean approx = false;
@@ -151,7 +161,24 @@ final class StreamCommands {
     if (!a.any()) {
       return 0;
     }
-    return s.trim(a.byMaxLen, a.maxLen, a.minId, a.approx, a.limit);
+    return switch (a.policy) {
+      case KEEPREF -> s.trim(a.byMaxLen, a.maxLen, a.minId, a.approx, a.limit);
+      case DELREF -> s.trim(a.byMaxLen, a.maxLen, a.minId, a.approx, a.limit, s::removeReferences);
+      // whole-node removal would need every entry unreferenced: ACKED trims entry by entry
+      case ACKED -> s.trimAcked(a.byMaxLen, a.maxLen, a.minId, a.approx ? a.limit : 0);
+    };
+  }
+
+  /** The trimming arguments to log for an approximate trim: exact, so replay needs no layout. */
+  private static byte[][] exactTrimArgs(StreamValue s, TrimArgs a) {
+    byte[][] exact = exactTrim(s);
+    if (a.policy == DeletePolicy.KEEPREF) {
+      return exact;
+    }
+    byte[][] out = new byte[exact.length + 1][];
+    out[0] = a.policy.keyword;
+    System.arraycopy(exact, 0, out, 1, exact.length);
+    return out;
   }
 
   /** XADD's ID argument: "*", "ms-*" or an explicit ID. */
@@ -237,9 +264,9 @@ final class StreamCommands {
     c.out.bulk(idBytes);
     long removed = trim(c, s, a);
     c.modified(key);
-    if (a.approx) {
+    if (a.approx && a.policy != DeletePolicy.ACKED) {
       // What "~" removes depends on the node layout, so the log gets the exact result.
-      byte[][] trimArgs = removed == 0 ? new byte[0][] : exactTrim(s);
+      byte[][] trimArgs = removed == 0 ? new byte[0][] : exactTrimArgs(s, a);
       byte[][] argv = new byte[2 + trimArgs.length + 1 + 2 * n][];
       argv[0] = c.arg(0);
       argv[1] = key;
@@ -374,9 +401,13 @@ final class StreamCommands {
     long removed = trim(c, s, a);
     if (removed > 0) {
       c.modified(c.arg(1));
-      if (a.approx) {
-        byte[][] exact = exactTrim(s);
-        c.propagateAs(new byte[][] {c.arg(0), c.arg(1), exact[0], exact[1], exact[2]});
+      if (a.approx && a.policy != DeletePolicy.ACKED) {
+        byte[][] exact = exactTrimArgs(s, a);
+        byte[][] argv = new byte[2 + exact.length][];
+        argv[0] = c.arg(0);
+        argv[1] = c.arg(1);
+        System.arraycopy(exact, 0, argv, 2, exact.length);
+        c.propagateAs(argv);
       }
     }
     c.out.integer(removed);

@@ -1,6 +1,8 @@
 package io.freshet.engine.stream;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
@@ -393,6 +395,12 @@ public final class StreamValue {
    * the entries removed (0 = no cap). Returns the number of entries removed.
    */
   public long trim(boolean byMaxLen, long maxLen, StreamId minId, boolean approx, long limit) {
+    return trim(byMaxLen, maxLen, minId, approx, limit, null);
+  }
+
+  /** As {@link #trim}, telling {@code removed} each entry it removes (DELREF cleans PELs with it). */
+  public long trim(boolean byMaxLen, long maxLen, StreamId minId, boolean approx, long limit,
+      java.util.function.Consumer<StreamId> onRemoved) {
     firstIdCache = null;
     long removed = 0;
     Iterator<Map.Entry<StreamId, Chunk>> it = chunks.entrySet().iterator();
@@ -409,6 +417,14 @@ public final class StreamValue {
       boolean removeWhole = byMaxLen ? length - entries >= maxLen
           : new StreamId(chunk.lastMs, chunk.lastSeq).compareTo(minId) < 0;
       if (removeWhole) {
+        if (onRemoved != null) {
+          for (int pos = 0; pos < chunk.used; ) {
+            pos = chunk.read(pos, c);
+            if (!c.deleted) {
+              onRemoved.accept(c.id());
+            }
+          }
+        }
         it.remove();
         if (chunk == tail) {
           tail = null;
@@ -429,6 +445,9 @@ public final class StreamValue {
         if (byMaxLen ? length <= maxLen : c.compareTo(minId) >= 0) {
           break;
         }
+        if (onRemoved != null) {
+          onRemoved.accept(c.id());
+        }
         chunk.markDeleted(at);
         length--;
         removed++;
@@ -436,6 +455,81 @@ public final class StreamValue {
       break;
     }
     return removed;
+  }
+
+  /**
+   * Trimming under the ACKED policy: the entries exact trimming would remove, oldest first, but
+   * only those no group still references ({@link #isReferenced}); referenced ones stay and the
+   * scan goes on past them. {@code limit} caps the entries removed (0 = no cap).
+   */
+  public long trimAcked(boolean byMaxLen, long maxLen, StreamId minId, long limit) {
+    List<StreamId> victims = new ArrayList<>();
+    long[] remaining = {length};
+    forward(StreamId.MIN, StreamId.MAX, e -> {
+      if (byMaxLen ? remaining[0] <= maxLen : e.compareTo(minId) >= 0) {
+        return false;
+      }
+      if (limit > 0 && victims.size() >= limit) {
+        return false;
+      }
+      StreamId id = e.id();
+      if (!isReferenced(id)) {
+        victims.add(id);
+        remaining[0]--;
+      }
+      return true;
+    });
+    for (StreamId id : victims) {
+      removeEntry(id);
+    }
+    return victims.size();
+  }
+
+  /**
+   * True when some consumer group still needs the entry: it is pending in a group, or a group
+   * has not read that far yet. With no groups at all an entry counts as referenced, as Redis's
+   * documentation for ACKED says.
+   */
+  public boolean isReferenced(StreamId id) {
+    if (groups.isEmpty()) {
+      return true;
+    }
+    for (ConsumerGroup g : groups.values()) {
+      if (id.compareTo(g.lastId) > 0 || g.pel.contains(id)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Removes every group's and consumer's PEL reference to {@code id} (DELREF); true if any. */
+  public boolean removeReferences(StreamId id) {
+    boolean any = false;
+    for (ConsumerGroup g : groups.values()) {
+      Consumer owner = g.pel.remove(id);
+      if (owner != null) {
+        any = true;
+        if (owner != PendingList.NO_OWNER) {
+          owner.pel.remove(id);
+        }
+      }
+    }
+    return any;
+  }
+
+  /** Deletes an entry as trimming does: no tombstone bookkeeping (max-deleted-entry-id). */
+  private void removeEntry(StreamId id) {
+    EntryCursor c = new EntryCursor();
+    if (!find(id, c)) {
+      return;
+    }
+    Chunk chunk = c.chunk;
+    chunk.markDeleted(c.pos);
+    length--;
+    firstIdCache = null;
+    if (chunk.live() == 0) {
+      removeChunk(chunk);
+    }
   }
 
   /** Heap bytes of entries and groups, for MEMORY USAGE. */
