@@ -201,6 +201,11 @@ public final class Call {
    * forever). When re-run after a change, calling this again keeps it parked.
    */
   public void block(byte[][] keys, long deadlineMs) {
+    block(keys, deadlineMs, false);
+  }
+
+  /** As {@link #block}; with {@code poll} the command is also re-run periodically (cron). */
+  public void block(byte[][] keys, long deadlineMs, boolean poll) {
     if (replaying) {
       return;
     }
@@ -208,7 +213,7 @@ public final class Call {
       stillBlocked = true;
       return;
     }
-    engine.block(session, spec, argv, keys, deadlineMs);
+    engine.block(session, spec, argv, keys, deadlineMs, poll);
   }
 
   /** True when blocking is not allowed (inside MULTI/EXEC). */

@@ -60,6 +60,8 @@ public final class Engine {
   private long nextSessionId = 1;
   private long waiterSeq;
   private int blockedClients;
+  /** Parked commands that want a periodic re-run (see {@link Waiter#poll}). */
+  private int pollers;
   private byte[] requirePass;
   private int activeExpireDb;
   /** Read before every command, so kept in a field rather than looked up by name. */
@@ -566,8 +568,11 @@ public final class Engine {
 
   // ---- blocking ----------------------------------------------------------------------------
 
-  void block(Session s, CommandSpec spec, byte[][] argv, byte[][] keys, long deadlineMs) {
-    Waiter w = new Waiter(s, spec, argv, keys, s.db, deadlineMs, waiterSeq++);
+  void block(Session s, CommandSpec spec, byte[][] argv, byte[][] keys, long deadlineMs, boolean poll) {
+    Waiter w = new Waiter(s, spec, argv, keys, s.db, deadlineMs, waiterSeq++, poll);
+    if (poll) {
+      pollers++;
+    }
     s.waiter = w;
     Database db = dbs[s.db];
     for (byte[] key : keys) {
@@ -599,6 +604,9 @@ public final class Engine {
     }
     if (w.deadlineMs > 0) {
       deadlines.remove(w);
+    }
+    if (w.poll) {
+      pollers--;
     }
     w.session.waiter = null;
     blockedClients--;
@@ -690,6 +698,14 @@ public final class Engine {
     activeExpire(nowMs);
     if (persistence != null) {
       persistence.cron();
+    }
+    if (pollers > 0) {
+      for (Session s : new ArrayList<>(sessions.values())) {
+        Waiter w = s.waiter;
+        if (w != null && w.poll) {
+          rerun(w);
+        }
+      }
     }
     int timeoutSeconds = config.getInt("timeout");
     if (timeoutSeconds > 0) {

@@ -15,8 +15,12 @@ final class Waiter implements Comparable<Waiter> {
   /** Absolute ms; 0 waits forever. */
   final long deadlineMs;
   final long seq;
+  /** Re-run on every cron tick too, not only when a key changes (XREADGROUP ... CLAIM). */
+  final boolean poll;
 
-  Waiter(Session session, CommandSpec spec, byte[][] argv, byte[][] keys, int db, long deadlineMs, long seq) {
+  Waiter(Session session, CommandSpec spec, byte[][] argv, byte[][] keys, int db, long deadlineMs, long seq,
+      boolean poll) {
+    this.poll = poll;
     this.session = session;
     this.spec = spec;
     this.argv = argv;

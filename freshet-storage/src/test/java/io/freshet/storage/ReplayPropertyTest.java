@@ -42,7 +42,8 @@ class ReplayPropertyTest {
       "XGROUP SETID x g{k} 0", "XGROUP DELCONSUMER x g{k} c{k}", "XGROUP CREATECONSUMER x g{k} d{k}",
       "XSETID x 999999999999", "XDELEX x ACKED IDS 1 {id}", "XDELEX x DELREF IDS 1 {id}",
       "XACKDEL x g{k} ACKED IDS 1 {id}", "XACKDEL x g{k} DELREF IDS 1 {id}", "XTRIM x MAXLEN ~ 2 DELREF",
-      "XTRIM x MAXLEN 1 ACKED", "XADD x DELREF MAXLEN ~ 2 * f {v}", "MULTI", "EXEC", "SELECT {db}", "SWAPDB 0 1", "RENAME s{k} s9", "FLUSHDB",
+      "XTRIM x MAXLEN 1 ACKED", "XADD x DELREF MAXLEN ~ 2 * f {v}",
+      "XREADGROUP GROUP g{k} c{k} COUNT 2 CLAIM 5 STREAMS x >", "XREADGROUP GROUP g{k} c{k} NOACK CLAIM 0 STREAMS x >", "MULTI", "EXEC", "SELECT {db}", "SWAPDB 0 1", "RENAME s{k} s9", "FLUSHDB",
   };
 
   @Property(tries = 60)

@@ -47,7 +47,7 @@ final class StreamReadCommands {
     byte[] groupName = null;
     byte[] consumerName = null;
     boolean noAck = false;
-    String name = group ? "xreadgroup" : "xread";
+    long claimMs = -1;
     for (int i = 1; i < c.argc(); i++) {
       int more = c.argc() - i - 1;
       if (c.argIs(i, "BLOCK") && more >= 1) {
@@ -76,6 +76,19 @@ final class StreamReadCommands {
         groupName = c.arg(i + 1);
         consumerName = c.arg(i + 2);
         i += 2;
+      } else if (c.argIs(i, "CLAIM") && more >= 1) {
+        if (!group) {
+          throw new CommandError("ERR The CLAIM option is only supported by XREADGROUP. You called XREAD instead.");
+        }
+        i++;
+        Long v = io.freshet.engine.protocol.Numbers.parseLong(c.arg(i));
+        if (v == null) {
+          throw new CommandError("ERR min-idle-time is not an integer");
+        }
+        if (v < 0) {
+          throw new CommandError("ERR min-idle-time must be a positive integer");
+        }
+        claimMs = v;
       } else if (c.argIs(i, "NOACK")) {
         if (!group) {
           throw new CommandError("ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.");
@@ -146,7 +159,9 @@ final class StreamReadCommands {
     List<Integer> served = new ArrayList<>();
     boolean[] history = new boolean[streams];
     StreamId[] gt = ids.clone();
+    List<List<Claimable>> claims = new ArrayList<>(streams);
     for (int k = 0; k < streams; k++) {
+      claims.add(List.of());
       StreamValue s = values[k];
       if (s == null) {
         continue;
@@ -156,9 +171,15 @@ final class StreamReadCommands {
         if (!newOnly[k]) {
           serve = true;
           history[k] = true;
-        } else if (s.length() > 0 && s.lastValidId().compareTo(groups[k].lastId) > 0) {
-          serve = true;
-          gt[k] = groups[k].lastId;
+        } else {
+          if (claimMs >= 0) {
+            claims.set(k, claimable(s, groups[k], claimMs, c.nowMs, count));
+          }
+          if (!claims.get(k).isEmpty()
+              || (s.length() > 0 && s.lastValidId().compareTo(groups[k].lastId) > 0)) {
+            serve = true;
+            gt[k] = groups[k].lastId;
+          }
         }
       } else if (s.length() > 0 && s.lastValidId().compareTo(gt[k]) > 0) {
         serve = true;
@@ -199,6 +220,10 @@ final class StreamReadCommands {
         } else if (history[k]) {
           Consumer consumer = groups[k].consumer(consumerName);
           writeHistory(c, values[k], groups[k], consumer, start, count, cursor);
+        } else if (claimMs >= 0) {
+          deliverClaimingFirst(c, values[k], groups[k], groups[k].consumer(consumerName), claims.get(k), start,
+              count, noAck, cursor);
+          c.engine.stats.dirty++;
         } else {
           deliverNew(c, values[k], groups[k], groups[k].consumer(consumerName), start, count, noAck, cursor);
           c.engine.stats.dirty++;
@@ -212,7 +237,9 @@ final class StreamReadCommands {
         return;
       }
       byte[][] keys = Arrays.copyOfRange(c.argv, streamsArg, streamsArg + streams);
-      c.block(keys, blockMs == 0 ? 0 : c.nowMs + blockMs);
+      // With CLAIM, pending entries become claimable as time passes: the engine re-runs the
+      // command periodically as well as when a key changes.
+      c.block(keys, blockMs == 0 ? 0 : c.nowMs + blockMs, claimMs >= 0);
       return;
     }
     c.out.nullArray();
@@ -243,18 +270,80 @@ final class StreamReadCommands {
     }
   }
 
+  /** A pending entry old enough to claim: its ID, and its delivery time and count before the claim. */
+  record Claimable(StreamId id, long deliveryTimeMs, long deliveryCount) {}
+
+  /**
+   * The group's pending entries idle for at least {@code minIdleMs} whose entries still exist,
+   * longest idle first (Redis 8.4's claiming order), at most {@code count} (0 = all).
+   */
+  static List<Claimable> claimable(StreamValue s, ConsumerGroup g, long minIdleMs, long nowMs, long count) {
+    List<Claimable> out = new ArrayList<>();
+    EntryCursor cursor = new EntryCursor();
+    for (PendingList.Cursor p = g.pel.first(); p.valid(); p.next()) {
+      if (nowMs - p.deliveryTimeMs() >= minIdleMs && s.find(p.id(), cursor)) {
+        out.add(new Claimable(p.id(), p.deliveryTimeMs(), p.deliveryCount()));
+      }
+    }
+    out.sort((a, b) -> a.deliveryTimeMs != b.deliveryTimeMs ? Long.compare(a.deliveryTimeMs, b.deliveryTimeMs)
+        : a.id.compareTo(b.id));
+    return count > 0 && out.size() > count ? new ArrayList<>(out.subList(0, (int) count)) : out;
+  }
+
+  /**
+   * XREADGROUP ... CLAIM: idle pending entries first (each moves to this consumer, delivered
+   * once more), then new entries with what COUNT leaves; every entry carries its idle time and
+   * its delivery count before this read, as integers (Redis 8.4.2).
+   */
+  private static void deliverClaimingFirst(Call c, StreamValue s, ConsumerGroup g, Consumer consumer,
+      List<Claimable> claimed, StreamId start, long count, boolean noAck, EntryCursor cursor) {
+    long room = count == 0 ? 0 : count - claimed.size();
+    List<StreamValue.EntryRef> fresh = count > 0 && room <= 0 ? List.of() : s.collect(start, StreamId.MAX, room);
+    c.out.arrayHeader(claimed.size() + fresh.size());
+    for (Claimable cl : claimed) {
+      s.find(cl.id(), cursor);
+      c.out.arrayHeader(4);
+      cursor.writeId(c.out);
+      cursor.writeFields(c.out);
+      c.out.integer(c.nowMs - cl.deliveryTimeMs());
+      c.out.integer(cl.deliveryCount());
+      PendingList.Cursor p = g.pel.find(cl.id());
+      g.reassign(p, consumer);
+      p.setDeliveryTimeMs(c.nowMs);
+      p.setDeliveryCount(cl.deliveryCount() + 1);
+    }
+    if (!claimed.isEmpty()) {
+      consumer.activeTimeMs = c.nowMs;
+    }
+    writeNew(c, s, g, consumer, fresh, noAck, cursor, true);
+  }
+
   /** XREADGROUP ">": delivers new entries, moving the group's last ID and filling the PELs. */
   static void deliverNew(Call c, StreamValue s, ConsumerGroup g, Consumer consumer, StreamId start, long count,
       boolean noAck, EntryCursor cursor) {
     List<StreamValue.EntryRef> entries = s.collect(start, StreamId.MAX, count);
     c.out.arrayHeader(entries.size());
+    writeNew(c, s, g, consumer, entries, noAck, cursor, false);
+  }
+
+  private static void writeNew(Call c, StreamValue s, ConsumerGroup g, Consumer consumer,
+      List<StreamValue.EntryRef> entries, boolean noAck, EntryCursor cursor, boolean withDeliveryInfo) {
     for (StreamValue.EntryRef ref : entries) {
       StreamId id = ref.id();
       if (id.compareTo(g.lastId) > 0) {
         g.entriesRead = s.entriesReadAfterDelivering(g, id);
         g.lastId = id;
       }
-      ref.write(c.out, cursor);
+      if (withDeliveryInfo) {
+        c.out.arrayHeader(4);
+        s.find(id, cursor);
+        cursor.writeId(c.out);
+        cursor.writeFields(c.out);
+        c.out.integer(0);
+        c.out.integer(0);
+      } else {
+        ref.write(c.out, cursor);
+      }
       if (!noAck) {
         PendingList.Cursor existing = g.pel.isAfterLast(id) ? null : g.pel.find(id);
         if (existing == null) {
