@@ -2,11 +2,10 @@ package io.freshet.engine.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.freshet.engine.Config;
 import io.freshet.engine.Engine;
+import io.freshet.engine.EngineHarness;
 import io.freshet.engine.Session;
 import io.freshet.engine.TestConnection;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -15,27 +14,21 @@ import org.junit.jupiter.api.Test;
  * documentation and its test suite's cases, with a manual clock so idle times are exact.
  */
 class ClaimReadTest {
-  private long now = 1_000_000;
+  private EngineHarness h;
   private Engine engine;
   private TestConnection conn;
   private Session session;
 
   @BeforeEach
   void start() {
-    Config config = new Config();
-    config.set("stream-node-max-entries", "2", true);
-    engine = new Engine(config, () -> now);
-    conn = new TestConnection();
-    session = engine.connect(conn);
+    h = new EngineHarness();
+    engine = h.engine;
+    conn = h.conn;
+    session = h.session;
   }
 
   private String call(String... args) {
-    byte[][] argv = new byte[args.length][];
-    for (int i = 0; i < args.length; i++) {
-      argv[i] = args[i].getBytes(StandardCharsets.UTF_8);
-    }
-    engine.submit(session, argv);
-    return conn.take();
+    return h.call(args);
   }
 
   /** One entry of a CLAIM reply: ID, fields, idle ms, deliveries before this one. */
@@ -59,7 +52,7 @@ class ClaimReadTest {
   void claimsIdlePendingEntriesFirstThenNewOnes() {
     setup(3);
     call("XREADGROUP", "GROUP", "g", "c1", "COUNT", "2", "STREAMS", "s", ">");
-    now += 100;
+    h.nowMs += 100;
     assertThat(call("XREADGROUP", "GROUP", "g", "c2", "CLAIM", "50", "STREAMS", "s", ">"))
         .isEqualTo(reply(entry("1-0", "v1", 100, 1), entry("2-0", "v2", 100, 1), entry("3-0", "v3", 0, 0)));
     String pending = call("XPENDING", "s", "g", "-", "+", "10");
@@ -67,7 +60,7 @@ class ClaimReadTest {
         + "*4\r\n$3\r\n1-0\r\n$2\r\nc2\r\n:0\r\n:2\r\n"
         + "*4\r\n$3\r\n2-0\r\n$2\r\nc2\r\n:0\r\n:2\r\n"
         + "*4\r\n$3\r\n3-0\r\n$2\r\nc2\r\n:0\r\n:1\r\n");
-    now += 60;
+    h.nowMs += 60;
     // the same consumer claims its own entries again: deliveries go on counting
     assertThat(call("XREADGROUP", "GROUP", "g", "c2", "COUNT", "1", "CLAIM", "50", "STREAMS", "s", ">"))
         .isEqualTo(reply(entry("1-0", "v1", 60, 2)));
@@ -78,7 +71,7 @@ class ClaimReadTest {
     setup(3);
     call("XREADGROUP", "GROUP", "g", "c1", "STREAMS", "s", ">");
     assertThat(call("XREADGROUP", "GROUP", "g", "c2", "CLAIM", "100", "STREAMS", "s", ">")).isEqualTo("*-1\r\n");
-    now += 100;
+    h.nowMs += 100;
     assertThat(call("XREADGROUP", "GROUP", "g", "c2", "COUNT", "2", "CLAIM", "50", "STREAMS", "s", ">"))
         .isEqualTo(reply(entry("1-0", "v1", 100, 1), entry("2-0", "v2", 100, 1)));
     assertThat(call("XREADGROUP", "GROUP", "g", "c2", "CLAIM", "9223372036854775807", "STREAMS", "s", ">"))
@@ -88,7 +81,7 @@ class ClaimReadTest {
         .startsWith("*1\r\n*2\r\n$1\r\ns\r\n*2\r\n*2\r\n$3\r\n1-0");
     // entries trimmed away are not claimable
     call("XTRIM", "s", "MAXLEN", "0");
-    now += 100;
+    h.nowMs += 100;
     assertThat(call("XREADGROUP", "GROUP", "g", "c3", "CLAIM", "50", "STREAMS", "s", ">")).isEqualTo("*-1\r\n");
   }
 
@@ -103,7 +96,7 @@ class ClaimReadTest {
   void noAckKeepsClaimedEntriesPendingAndAddsNoNewOnes() {
     setup(2);
     call("XREADGROUP", "GROUP", "g", "c1", "COUNT", "1", "STREAMS", "s", ">");
-    now += 100;
+    h.nowMs += 100;
     assertThat(call("XREADGROUP", "GROUP", "g", "c1", "NOACK", "CLAIM", "50", "STREAMS", "s", ">"))
         .isEqualTo(reply(entry("1-0", "v1", 100, 1), entry("2-0", "v2", 0, 0)));
     assertThat(call("XPENDING", "s", "g")).startsWith("*4\r\n:1\r\n$3\r\n1-0");
@@ -113,9 +106,9 @@ class ClaimReadTest {
   void longestIdleIsClaimedFirst() {
     setup(4);
     call("XREADGROUP", "GROUP", "g", "c1", "STREAMS", "s", ">");
-    call("XCLAIM", "s", "g", "c1", "0", "3-0", "TIME", Long.toString(now - 50_000), "JUSTID");
-    call("XCLAIM", "s", "g", "c1", "0", "1-0", "TIME", Long.toString(now - 40_000), "JUSTID");
-    call("XCLAIM", "s", "g", "c1", "0", "4-0", "TIME", Long.toString(now - 30_000), "JUSTID");
+    call("XCLAIM", "s", "g", "c1", "0", "3-0", "TIME", Long.toString(h.nowMs - 50_000), "JUSTID");
+    call("XCLAIM", "s", "g", "c1", "0", "1-0", "TIME", Long.toString(h.nowMs - 40_000), "JUSTID");
+    call("XCLAIM", "s", "g", "c1", "0", "4-0", "TIME", Long.toString(h.nowMs - 30_000), "JUSTID");
     assertThat(call("XREADGROUP", "GROUP", "g", "c2", "CLAIM", "10000", "STREAMS", "s", ">"))
         .isEqualTo(reply(entry("3-0", "v3", 50_000, 1), entry("1-0", "v1", 40_000, 1), entry("4-0", "v4", 30_000, 1)));
   }
@@ -143,10 +136,10 @@ class ClaimReadTest {
     assertThat(call("XREADGROUP", "GROUP", "g", "c2", "BLOCK", "5000", "CLAIM", "1000", "STREAMS", "s", ">"))
         .isEmpty();
     assertThat(session.isBlocked()).isTrue();
-    now += 500;
+    h.nowMs += 500;
     engine.cron();
     assertThat(conn.take()).isEmpty();
-    now += 600;
+    h.nowMs += 600;
     engine.cron(); // idle 1100 >= 1000: the parked read claims it
     assertThat(conn.take()).isEqualTo(reply(entry("1-0", "v1", 1100, 1)));
     assertThat(session.isBlocked()).isFalse();
@@ -164,7 +157,7 @@ class ClaimReadTest {
     setup(1);
     call("HELLO", "3");
     call("XREADGROUP", "GROUP", "g", "c1", "STREAMS", "s", ">");
-    now += 10;
+    h.nowMs += 10;
     assertThat(call("XREADGROUP", "GROUP", "g", "c2", "CLAIM", "5", "STREAMS", "s", ">"))
         .isEqualTo("%1\r\n$1\r\ns\r\n*1\r\n" + entry("1-0", "v1", 10, 1));
   }

@@ -2,11 +2,10 @@ package io.freshet.engine.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.freshet.engine.Config;
 import io.freshet.engine.Engine;
+import io.freshet.engine.EngineHarness;
 import io.freshet.engine.Session;
 import io.freshet.engine.TestConnection;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -15,26 +14,21 @@ import org.junit.jupiter.api.Test;
  * from Redis's command documentation and its test suite's cases, at node size 2.
  */
 class DeletePolicyTest {
+  private EngineHarness h;
   private Engine engine;
   private TestConnection conn;
   private Session session;
 
   @BeforeEach
   void start() {
-    Config config = new Config();
-    config.set("stream-node-max-entries", "2", true);
-    engine = new Engine(config, () -> 1_000_000L);
-    conn = new TestConnection();
-    session = engine.connect(conn);
+    h = new EngineHarness();
+    engine = h.engine;
+    conn = h.conn;
+    session = h.session;
   }
 
   private String call(String... args) {
-    byte[][] argv = new byte[args.length][];
-    for (int i = 0; i < args.length; i++) {
-      argv[i] = args[i].getBytes(StandardCharsets.UTF_8);
-    }
-    engine.submit(session, argv);
-    return conn.take();
+    return h.call(args);
   }
 
   private static String ints(long... codes) {

@@ -2,8 +2,8 @@ package io.freshet.engine.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.freshet.engine.Config;
 import io.freshet.engine.Engine;
+import io.freshet.engine.EngineHarness;
 import io.freshet.engine.Session;
 import io.freshet.engine.TestConnection;
 import java.nio.charset.StandardCharsets;
@@ -16,27 +16,21 @@ import org.junit.jupiter.api.Test;
  * exact and nothing sleeps.
  */
 class StreamCommandsTest {
-  private long now = 1_000_000;
+  private EngineHarness h;
   private Engine engine;
   private TestConnection conn;
   private Session session;
 
   @BeforeEach
   void start() {
-    Config config = new Config();
-    config.set("stream-node-max-entries", "2", true);
-    engine = new Engine(config, () -> now);
-    conn = new TestConnection();
-    session = engine.connect(conn);
+    h = new EngineHarness();
+    engine = h.engine;
+    conn = h.conn;
+    session = h.session;
   }
 
   private String call(Session s, TestConnection c, String... args) {
-    byte[][] argv = new byte[args.length][];
-    for (int i = 0; i < args.length; i++) {
-      argv[i] = args[i].getBytes(StandardCharsets.UTF_8);
-    }
-    engine.submit(s, argv);
-    return c.take();
+    return h.call(s, c, args);
   }
 
   private String call(String... args) {
@@ -63,7 +57,7 @@ class StreamCommandsTest {
     assertThat(call("XADD", "s", "6-0", "a")).isEqualTo("-ERR wrong number of arguments for 'xadd' command\r\n");
     assertThat(call("XADD", "none", "NOMKSTREAM", "*", "a", "1")).isEqualTo("$-1\r\n");
     assertThat(call("XADD", "s", "*", "a", "1")).isEqualTo("$9\r\n1000000-0\r\n");
-    now -= 500; // the clock goes back: IDs do not
+    h.nowMs -= 500; // the clock goes back: IDs do not
     assertThat(call("XADD", "s", "*", "a", "1")).isEqualTo("$9\r\n1000000-1\r\n");
     call("XADD", "max", "18446744073709551615-18446744073709551615", "a", "1");
     assertThat(call("XADD", "max", "*", "a", "1"))
@@ -118,10 +112,10 @@ class StreamCommandsTest {
     add("a", "2-1");
     assertThat(otherConn.take()).isEqualTo("*1\r\n*2\r\n$1\r\na\r\n*1\r\n" + entry("2-1"));
     assertThat(call(other, otherConn, "XREAD", "BLOCK", "100", "STREAMS", "a", "$")).isEmpty();
-    now += 99;
+    h.nowMs += 99;
     engine.expireWaiters();
     assertThat(otherConn.take()).isEmpty();
-    now += 1;
+    h.nowMs += 1;
     engine.expireWaiters();
     assertThat(otherConn.take()).isEqualTo("*-1\r\n");
     assertThat(engine.blockedClients()).isZero();
@@ -164,7 +158,7 @@ class StreamCommandsTest {
     add("s", "1-1", "1-2", "2-1");
     call("XGROUP", "CREATE", "s", "g", "0");
     call("XREADGROUP", "GROUP", "g", "alice", "STREAMS", "s", ">");
-    now += 5000;
+    h.nowMs += 5000;
     assertThat(call("XPENDING", "s", "g", "IDLE", "4000", "-", "+", "10", "alice"))
         .isEqualTo("*3\r\n*4\r\n$3\r\n1-1\r\n$5\r\nalice\r\n:5000\r\n:1\r\n"
             + "*4\r\n$3\r\n1-2\r\n$5\r\nalice\r\n:5000\r\n:1\r\n*4\r\n$3\r\n2-1\r\n$5\r\nalice\r\n:5000\r\n:1\r\n");
@@ -172,7 +166,7 @@ class StreamCommandsTest {
     assertThat(call("XCLAIM", "s", "g", "bob", "6000", "1-2")).isEqualTo("*0\r\n");
     assertThat(call("XCLAIM", "s", "g", "bob", "4000", "1-2", "JUSTID")).isEqualTo("*1\r\n$3\r\n1-2\r\n");
     call("XDEL", "s", "2-1");
-    now += 10;
+    h.nowMs += 10;
     assertThat(call("XAUTOCLAIM", "s", "g", "carol", "0", "0", "COUNT", "1"))
         .isEqualTo("*3\r\n$3\r\n2-1\r\n*1\r\n" + entry("1-2") + "*0\r\n");
     assertThat(call("XAUTOCLAIM", "s", "g", "carol", "0", "2-1"))
@@ -186,7 +180,7 @@ class StreamCommandsTest {
     add("s", "1-1", "1-2");
     call("XGROUP", "CREATE", "s", "g", "0");
     call("XREADGROUP", "GROUP", "g", "c", "COUNT", "1", "STREAMS", "s", ">");
-    now += 250;
+    h.nowMs += 250;
     assertThat(call("XINFO", "GROUPS", "s")).isEqualTo("*1\r\n*12\r\n$4\r\nname\r\n$1\r\ng\r\n$9\r\nconsumers\r\n:1\r\n"
         + "$7\r\npending\r\n:1\r\n$17\r\nlast-delivered-id\r\n$3\r\n1-1\r\n$12\r\nentries-read\r\n:1\r\n$3\r\nlag\r\n:1\r\n");
     assertThat(call("XINFO", "CONSUMERS", "s", "g")).isEqualTo("*1\r\n*8\r\n$4\r\nname\r\n$1\r\nc\r\n$7\r\npending\r\n:1\r\n"
