@@ -27,6 +27,21 @@ class StreamProcessorIT {
     return prefix + ":" + UUID.randomUUID();
   }
 
+  /** A condition that may talk to the server; a failed call counts as not yet. */
+  private interface Check {
+    boolean test() throws Exception;
+  }
+
+  private static void awaitCheck(String what, Check check) throws InterruptedException {
+    await(what, () -> {
+      try {
+        return check.test();
+      } catch (Exception e) {
+        return false;
+      }
+    });
+  }
+
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!condition.getAsBoolean()) {
@@ -93,13 +108,8 @@ class StreamProcessorIT {
             deliveriesOnSuccess.put(e.id(), e.deliveries());
           }).start()) {
         await("flaky entries retried", () -> deliveriesOnSuccess.size() == 5);
-        await("poison dead-lettered", () -> {
-          try {
-            return c.call("XLEN", stream + ":dlq").equals(":2\r\n") && pendingCount(c, stream, "workers").equals("0");
-          } catch (Exception e) {
-            return false;
-          }
-        });
+        awaitCheck("poison dead-lettered", () -> c.call("XLEN", stream + ":dlq").equals(":2\r\n")
+            && pendingCount(c, stream, "workers").equals("0"));
       }
       assertThat(deliveriesOnSuccess.values()).containsOnly(2L);
       assertThat(poisonAttempts.get()).isEqualTo(6); // 3 deliveries each, then the dead-letter stream
@@ -122,13 +132,8 @@ class StreamProcessorIT {
       try (StreamProcessor p = StreamProcessor.builder(uri(port), stream, "alerts").backoff(new Backoff(200, 200))
           .reclaimIntervalMs(50).removeIdleConsumersAfterMs(100).handler(e -> handled.add(e.id())).start()) {
         await("all 20, the crashed consumer's 10 included", () -> handled.size() == 20);
-        await("the emptied crashed consumer removed", () -> {
-          try {
-            return !c.call("XINFO", "CONSUMERS", stream, "alerts").contains("crashed");
-          } catch (Exception e) {
-            return false;
-          }
-        });
+        awaitCheck("the emptied crashed consumer removed",
+            () -> !c.call("XINFO", "CONSUMERS", stream, "alerts").contains("crashed"));
       }
       assertThat(pendingCount(c, stream, "alerts")).isEqualTo("0");
     }
@@ -168,14 +173,8 @@ class StreamProcessorIT {
       try (StreamProcessor p = StreamProcessor.builder(uri(port), stream, "billing").concurrency(1)
           .idempotent("order_id", 60_000).meterRegistry(registry).handler(e -> charged.add(e.field("order_id")))
           .start()) {
-        await("all acked", () -> {
-          try {
-            return registry.counter("freshet.worker.processed", "stream", stream, "group", "billing").count()
-                + registry.counter("freshet.worker.duplicates", "stream", stream, "group", "billing").count() == 4;
-          } catch (Exception e) {
-            return false;
-          }
-        });
+        awaitCheck("all acked", () -> registry.counter("freshet.worker.processed", "stream", stream, "group", "billing")
+            .count() + registry.counter("freshet.worker.duplicates", "stream", stream, "group", "billing").count() == 4);
       }
       assertThat(charged).containsExactly("1001", "1002");
       assertThat(pendingCount(c, stream, "billing")).isEqualTo("0");
