@@ -10,7 +10,9 @@ import picocli.CommandLine.Parameters;
 /** The {@code freshet} command. Runs on the main thread. */
 @Command(name = "freshet", mixinStandardHelpOptions = true, version = "freshet 0.1.0",
     description = "Freshet: Redis Streams on the JVM.",
-    subcommands = {Freshet.Server.class, LogCommand.class})
+    subcommands = {Freshet.Server.class, LogCommand.class, StreamCommands.Produce.class, StreamCommands.Read.class,
+        StreamCommands.Group.class, StreamCommands.Consume.class, StreamCommands.Reclaim.class,
+        StreamCommands.Pending.class, StreamCommands.Dlq.class, StreamCommands.Info.class})
 public final class Freshet implements Callable<Integer> {
   @Override
   public Integer call() {
