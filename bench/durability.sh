@@ -93,12 +93,12 @@ load() { # port
   redis-cli -p "$1" XGROUP CREATE orders billing 0 >/dev/null
   redis-cli -p "$1" XREADGROUP GROUP billing alice COUNT "$pending" STREAMS orders '>' >/dev/null
 }
-timed_start() { # kind port dir args... -> seconds
+timed_start() { # kind port dir args... -> seconds in $took (no subshell: the pid must reach cleanup)
   local kind=$1 port=$2 dir=$3; shift 3
   local t0; t0=$(date +%s.%N)
   if [[ $kind == redis ]]; then start_redis "$port" "$dir" "$@"; else start_freshet "$port" "$dir" "$@"; fi
   wait_pong "$port"
-  python3 -c "import sys; print(f'{$(date +%s.%N) - $t0:.2f}')"
+  took=$(python3 -c "print(f'{$(date +%s.%N) - $t0:.2f}')")
 }
 check() { # port -> "len/pending"
   echo "$(redis-cli -p "$1" XLEN orders)/$(redis-cli -p "$1" XPENDING orders billing | head -1)"
@@ -117,8 +117,8 @@ redis-cli -p "$rport" save >/dev/null
 redis-cli -p "$fport" bgrewriteaof >/dev/null
 until redis-cli -p "$fport" info persistence | grep -q 'aof_rewrite_in_progress:0'; do sleep 0.1; done
 stop "$rport"; stop "$fport"
-rt=$(timed_start redis "$rport" "$tmp/rs" --save '' --appendonly no); rc=$(check "$rport")
-ft=$(timed_start freshet "$fport" "$tmp/fs" --save '' --appendonly yes --auto-aof-rewrite-percentage 0); fc=$(check "$fport")
+timed_start redis "$rport" "$tmp/rs" --save '' --appendonly no; rt=$took; rc=$(check "$rport")
+timed_start freshet "$fport" "$tmp/fs" --save '' --appendonly yes --auto-aof-rewrite-percentage 0; ft=$took; fc=$(check "$fport")
 echo "| snapshot | $rt | $ft | $(python3 -c "print(f'{$ft/$rt:.2f}')") | $rc, $fc |"
 stop "$rport"; stop "$fport"
 
@@ -130,8 +130,10 @@ start_freshet "$fport" "$tmp/fl" --save '' --appendonly yes --auto-aof-rewrite-p
 wait_pong "$rport"; wait_pong "$fport"
 load "$rport"; load "$fport"
 stop "$rport"; stop "$fport"
-rt=$(timed_start redis "$rport" "$tmp/rl" --save '' --appendonly yes --aof-use-rdb-preamble no --auto-aof-rewrite-percentage 0); rc=$(check "$rport")
-ft=$(timed_start freshet "$fport" "$tmp/fl" --save '' --appendonly yes --auto-aof-rewrite-percentage 0); fc=$(check "$fport")
+timed_start redis "$rport" "$tmp/rl" --save '' --appendonly yes --aof-use-rdb-preamble no --auto-aof-rewrite-percentage 0
+rt=$took; rc=$(check "$rport")
+timed_start freshet "$fport" "$tmp/fl" --save '' --appendonly yes --auto-aof-rewrite-percentage 0; ft=$took; fc=$(check "$fport")
 echo "| log | $rt | $ft | $(python3 -c "print(f'{$ft/$rt:.2f}')") | $rc, $fc |"
+stop "$rport"; stop "$fport"
 echo
 echo "Snapshot pause: $(grep -h 'snapshot of' "$tmp"/f*/freshet.log | tail -2 | sed 's/^.*INFO: //' | tr '\n' ' ')"

@@ -8,7 +8,8 @@ import java.util.Map;
  */
 public record StreamEntry(String stream, String id, Map<String, String> fields, long deliveries) {
   public StreamEntry {
-    fields = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fields));
+    // Lettuce hands over a fresh LinkedHashMap per entry: wrapping it is enough
+    fields = java.util.Collections.unmodifiableMap(fields);
   }
 
   /** A field's value, or null. */

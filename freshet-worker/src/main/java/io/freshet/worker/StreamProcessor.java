@@ -68,7 +68,11 @@ public final class StreamProcessor implements AutoCloseable {
   private final Map<String, String> lastErrors = new ConcurrentHashMap<>();
   private final WorkerMetrics metrics;
   private final Thread fetcher;
+  /** IDs whose handlers succeeded, acked in batches by {@link #acker} (one XACK for many). */
+  private final java.util.Queue<String> toAck = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final Thread acker;
   private volatile boolean running = true;
+  private volatile boolean acking = true;
 
   private StreamProcessor(Builder b) {
     this.config = b;
@@ -86,6 +90,8 @@ public final class StreamProcessor implements AutoCloseable {
     });
     this.fetcher = new Thread(this::fetchLoop, "freshet-worker-fetch-" + b.stream + "-" + b.group);
     this.fetcher.setDaemon(true);
+    this.acker = new Thread(this::ackLoop, "freshet-worker-ack-" + b.stream + "-" + b.group);
+    this.acker.setDaemon(true);
   }
 
   /** A builder for a processor reading {@code stream} as a member of {@code group}. */
@@ -144,9 +150,11 @@ public final class StreamProcessor implements AutoCloseable {
             Consumer.from(config.group, consumer), XReadArgs.Builder.count(n).block(waitMs),
             XReadArgs.StreamOffset.lastConsumed(config.stream));
         permits.release(n - messages.size());
+        List<StreamEntry> batch = new java.util.ArrayList<>(messages.size());
         for (StreamMessage<String, String> m : messages) {
-          dispatch(new StreamEntry(config.stream, m.getId(), m.getBody(), 1));
+          batch.add(new StreamEntry(config.stream, m.getId(), m.getBody(), 1));
         }
+        dispatchAll(batch);
       } catch (RuntimeException e) {
         if (!running) {
           break;
@@ -326,8 +334,54 @@ public final class StreamProcessor implements AutoCloseable {
   }
 
   private void dispatch(StreamEntry entry) {
-    inFlight.add(entry.id());
-    handlers.execute(() -> run(entry));
+    dispatchAll(List.of(entry));
+  }
+
+  /** An entry slower than this makes its task call in a helper for the rest of the batch. */
+  private static final long SLOW_ENTRY_NANOS = 200_000;
+
+  /**
+   * Runs a batch on the handler threads. One task starts draining the batch; whenever an entry
+   * takes longer than {@link #SLOW_ENTRY_NANOS} the task calls in one more (up to
+   * {@code concurrency}), so slow handlers soon run in parallel while fast ones finish on one
+   * thread without a hand-off per entry.
+   */
+  private void dispatchAll(List<StreamEntry> batch) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    for (StreamEntry e : batch) {
+      inFlight.add(e.id());
+    }
+    Batch b = new Batch(new java.util.concurrent.ConcurrentLinkedQueue<>(batch), Math.min(batch.size(),
+        config.concurrency));
+    spawn(b);
+  }
+
+  private record Batch(java.util.Queue<StreamEntry> queue, int maxTasks, AtomicInteger tasks) {
+    Batch(java.util.Queue<StreamEntry> queue, int maxTasks) {
+      this(queue, maxTasks, new AtomicInteger());
+    }
+  }
+
+  private void spawn(Batch b) {
+    if (b.tasks().incrementAndGet() > b.maxTasks()) {
+      b.tasks().decrementAndGet();
+      return;
+    }
+    handlers.execute(() -> {
+      try {
+        for (StreamEntry e = b.queue().poll(); e != null; e = b.queue().poll()) {
+          long started = System.nanoTime();
+          run(e);
+          if (System.nanoTime() - started > SLOW_ENTRY_NANOS && !b.queue().isEmpty()) {
+            spawn(b);
+          }
+        }
+      } finally {
+        b.tasks().decrementAndGet();
+      }
+    });
   }
 
   private void run(StreamEntry entry) {
@@ -385,9 +439,11 @@ public final class StreamProcessor implements AutoCloseable {
           tx.exec();
         }
       } else {
-        redis().xack(config.stream, config.group, entry.id());
+        toAck.add(entry.id());
       }
-      lastErrors.remove(entry.id());
+      if (!lastErrors.isEmpty()) {
+        lastErrors.remove(entry.id());
+      }
       metrics.processed.increment();
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "acking " + entry.id() + ": " + e.getMessage()); // stays pending
@@ -407,6 +463,30 @@ public final class StreamProcessor implements AutoCloseable {
     return value == null ? "" : config.stream + ":done:" + config.group + ":" + value;
   }
 
+  /**
+   * Acks successes in batches: whatever has finished since the last XACK goes in the next one,
+   * so a busy processor sends one XACK per batch, as a hand-written loop would. Handlers only
+   * enqueue (no wake-up per entry); this thread looks every millisecond when idle.
+   */
+  private void ackLoop() {
+    List<String> batch = new java.util.ArrayList<>();
+    while (acking || !toAck.isEmpty()) {
+      try {
+        for (String id = toAck.poll(); id != null && batch.size() < 1000; id = toAck.poll()) {
+          batch.add(id);
+        }
+        if (batch.isEmpty()) {
+          java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+          continue;
+        }
+        redis().xack(config.stream, config.group, batch.toArray(new String[0]));
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "acking " + batch.size() + " entries: " + e.getMessage()); // they stay pending
+      }
+      batch.clear();
+    }
+  }
+
   private static void sleep(long ms) {
     try {
       Thread.sleep(ms);
@@ -418,6 +498,7 @@ public final class StreamProcessor implements AutoCloseable {
   // ---- lifecycle ----------------------------------------------------------------------------
 
   private StreamProcessor startFetching() {
+    acker.start();
     fetcher.start();
     return this;
   }
@@ -439,6 +520,12 @@ public final class StreamProcessor implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     handlers.shutdownNow();
+    acking = false;
+    try {
+      acker.join(5000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     readConnection.close();
     commandConnection.close();
     txConnection.close();
