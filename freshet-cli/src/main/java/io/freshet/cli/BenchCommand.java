@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -24,11 +23,7 @@ import picocli.CommandLine.Option;
  * and the ratio. Main thread (the processor runs its own threads).
  */
 @Command(name = "bench", description = "Benchmarks.", subcommands = {BenchCommand.Worker.class})
-final class BenchCommand implements Callable<Integer> {
-  @Override
-  public Integer call() {
-    return 0;
-  }
+final class BenchCommand extends StreamCommands.UsageOnly {
 
   @Command(name = "worker", description = "StreamProcessor (no-op handler) vs a raw XREADGROUP/XACK loop.")
   static final class Worker extends StreamCommands.Base {

@@ -21,15 +21,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "log", description = "Check, repair or print a data directory's log (server stopped).",
     subcommands = {LogCommand.Check.class, LogCommand.Repair.class, LogCommand.Dump.class})
-final class LogCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
-
-  @Override
-  public Integer call() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-    return 0;
-  }
+final class LogCommand extends StreamCommands.UsageOnly {
 
   abstract static class DirCommand implements Callable<Integer> {
     @Spec

@@ -224,8 +224,8 @@ final class StreamCommands {
     }
   }
 
-  @Command(name = "group", description = "Consumer groups.", subcommands = {GroupCreate.class})
-  static final class Group implements Callable<Integer> {
+  /** A command that only groups subcommands: on its own it prints its usage. */
+  abstract static class UsageOnly implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
@@ -234,6 +234,10 @@ final class StreamCommands {
       spec.commandLine().usage(spec.commandLine().getOut());
       return 0;
     }
+  }
+
+  @Command(name = "group", description = "Consumer groups.", subcommands = {GroupCreate.class})
+  static final class Group extends UsageOnly {
   }
 
   @Command(name = "create", description = "XGROUP CREATE ... MKSTREAM.")
@@ -373,15 +377,8 @@ final class StreamCommands {
           List<StreamMessage<String, String>> found = redis.xrange(stream, Range.create(p.getId(), p.getId()));
           redis.multi();
           if (!found.isEmpty()) {
-            Map<String, String> body = new LinkedHashMap<>(found.get(0).getBody());
-            body.put("original_stream", stream);
-            body.put("original_id", p.getId());
-            body.put("group", group);
-            body.put("consumer", p.getConsumer());
-            body.put("deliveries", Long.toString(p.getRedeliveryCount()));
-            body.put("error", "reclaimed past " + maxRetries + " deliveries");
-            body.put("failed_at", Long.toString(System.currentTimeMillis()));
-            redis.xadd(dlq, body);
+            redis.xadd(dlq, io.freshet.worker.DeadLetter.entry(found.get(0).getBody(), stream, p.getId(), group,
+                p.getConsumer(), p.getRedeliveryCount(), "reclaimed past " + maxRetries + " deliveries"));
           }
           redis.xack(stream, group, p.getId());
           redis.exec();
@@ -425,15 +422,7 @@ final class StreamCommands {
   }
 
   @Command(name = "dlq", description = "Dead-letter streams.", subcommands = {DlqList.class, DlqReplay.class})
-  static final class Dlq implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() {
-      spec.commandLine().usage(spec.commandLine().getOut());
-      return 0;
-    }
+  static final class Dlq extends UsageOnly {
   }
 
   @Command(name = "list", description = "Print the dead-letter stream of --stream.")
@@ -467,13 +456,8 @@ final class StreamCommands {
       String dlq = deadLetter != null ? deadLetter : stream + ":dlq";
       long replayed = 0;
       for (StreamMessage<String, String> m : redis.xrange(dlq, Range.create("-", "+"))) {
-        Map<String, String> body = new LinkedHashMap<>(m.getBody());
-        for (String meta : List.of("original_stream", "original_id", "group", "consumer", "deliveries", "error",
-            "failed_at")) {
-          body.remove(meta);
-        }
         redis.multi();
-        redis.xadd(stream, body);
+        redis.xadd(stream, io.freshet.worker.DeadLetter.original(m.getBody()));
         redis.xdel(dlq, m.getId());
         redis.exec();
         replayed++;

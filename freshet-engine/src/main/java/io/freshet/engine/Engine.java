@@ -438,50 +438,12 @@ public final class Engine {
   }
 
   /** Output of replayed commands: discarded except for the last error. */
-  private static final class ReplayConnection extends io.freshet.engine.protocol.ReplyWriter
-      implements Connection {
+  private static final class ReplayConnection extends DiscardingConnection {
     String lastError;
 
     @Override
     public void error(String text) {
       lastError = text;
-    }
-
-    @Override
-    protected void write(byte[] bytes, int offset, int length) {}
-
-    @Override
-    protected void write(int b) {}
-
-    @Override
-    public long pendingBytes() {
-      return 0;
-    }
-
-    @Override
-    public io.freshet.engine.protocol.ReplyWriter output() {
-      return this;
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void close() {}
-
-    @Override
-    public String remoteAddress() {
-      return "replay";
-    }
-
-    @Override
-    public String localAddress() {
-      return "replay";
-    }
-
-    @Override
-    public long networkPendingBytes() {
-      return 0;
     }
   }
 

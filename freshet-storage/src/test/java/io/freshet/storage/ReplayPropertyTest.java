@@ -3,13 +3,12 @@ package io.freshet.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.freshet.engine.Config;
-import io.freshet.engine.Connection;
+import io.freshet.engine.DiscardingConnection;
 import io.freshet.engine.Engine;
 import io.freshet.engine.Journal;
 import io.freshet.engine.Session;
 import io.freshet.engine.keyspace.Database;
 import io.freshet.engine.keyspace.Dict;
-import io.freshet.engine.protocol.ReplyWriter;
 import io.freshet.engine.stream.ConsumerGroup;
 import io.freshet.engine.stream.StreamValue;
 import io.freshet.storage.rdb.RdbWriter;
@@ -54,7 +53,7 @@ class ReplayPropertyTest {
     Engine live = new Engine(config, () -> clock[0]);
     List<Object[]> records = new ArrayList<>();
     live.setJournal(new Recorder(records));
-    Session s = live.connect(new NullConnection());
+    Session s = live.connect(new DiscardingConnection());
     Random r = new Random(seed);
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 300; i++) {
@@ -137,44 +136,5 @@ class ReplayPropertyTest {
 
     @Override
     public void commit() {}
-  }
-
-  private static final class NullConnection extends ReplyWriter implements Connection {
-    @Override
-    protected void write(byte[] b, int off, int len) {}
-
-    @Override
-    protected void write(int b) {}
-
-    @Override
-    public long pendingBytes() {
-      return 0;
-    }
-
-    @Override
-    public ReplyWriter output() {
-      return this;
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void close() {}
-
-    @Override
-    public String remoteAddress() {
-      return "127.0.0.1:1";
-    }
-
-    @Override
-    public String localAddress() {
-      return "127.0.0.1:6379";
-    }
-
-    @Override
-    public long networkPendingBytes() {
-      return 0;
-    }
   }
 }

@@ -254,15 +254,8 @@ public final class StreamProcessor implements AutoCloseable {
       RedisCommands<String, String> tx = txConnection.sync();
       tx.multi();
       if (!found.isEmpty() && found.get(0).getBody() != null) {
-        Map<String, String> body = new LinkedHashMap<>(found.get(0).getBody());
-        body.put("original_stream", config.stream);
-        body.put("original_id", id);
-        body.put("group", config.group);
-        body.put("consumer", consumer);
-        body.put("deliveries", Long.toString(deliveries));
-        body.put("error", error);
-        body.put("failed_at", Long.toString(System.currentTimeMillis()));
-        tx.xadd(config.deadLetterStream, body);
+        tx.xadd(config.deadLetterStream, DeadLetter.entry(found.get(0).getBody(), config.stream, id, config.group,
+            consumer, deliveries, error));
       }
       tx.xack(config.stream, config.group, id);
       tx.exec();
