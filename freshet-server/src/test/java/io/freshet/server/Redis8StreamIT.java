@@ -33,6 +33,10 @@ class Redis8StreamIT {
       assertThat(c.call("COMMAND", "INFO", "xackdel")).startsWith("*1\r\n*10\r\n$7\r\nxackdel\r\n:-6\r\n");
       assertThat(c.call("COMMAND", "DOCS", "xdelex")).contains("8.2.0", "KEEPREF", "DELREF", "ACKED", "IDS");
       assertThat(c.call("COMMAND", "GETKEYS", "XDELEX", "orders", "IDS", "1", "1-0")).isEqualTo("*1\r\n$6\r\norders\r\n");
+      // the 7.0 docs of XADD, XTRIM and XREADGROUP gain the 8.x options Freshet implements
+      assertThat(c.call("COMMAND", "DOCS", "xadd")).contains("NOMKSTREAM", "KEEPREF", "DELREF", "ACKED");
+      assertThat(c.call("COMMAND", "DOCS", "xtrim")).contains("ACKED");
+      assertThat(c.call("COMMAND", "DOCS", "xreadgroup")).contains("$5\r\nCLAIM\r\n", "min-idle-time");
     }
   }
 

@@ -76,6 +76,14 @@ public final class CommandTable {
     }
   }
 
+  /**
+   * The editable argument list of a command's captured COMMAND DOCS, for options added after
+   * Redis 7.0 (the registered command shares the same reply tree).
+   */
+  List<RespValue> docsArguments(String fullName) {
+    return redisDocs.get(fullName).get("arguments").children;
+  }
+
   /** Registers a command Redis 7.0 does not have, with hand-written metadata. */
   public void register(String fullName, RespValue info, RespValue docs, Handler handler) {
     redisInfo.put(fullName, info);

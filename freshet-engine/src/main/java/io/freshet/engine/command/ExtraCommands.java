@@ -21,8 +21,7 @@ final class ExtraCommands {
   }
 
   static RespValue docs(String name) {
-    String policies = arg("condition", "oneof", null, set("optional"),
-        pureToken("keepref", "KEEPREF"), pureToken("delref", "DELREF"), pureToken("acked", "ACKED"));
+    String policies = policies();
     String ids = arg("ids", "block", "IDS", null, arg("numids", "integer", null, null),
         arg("id", "string", null, set("multiple")));
     return parse(switch (name) {
@@ -33,6 +32,38 @@ final class ExtraCommands {
           "O(1) for each message ID processed.", keyArg(), arg("group", "string", null, null), policies, ids);
       default -> throw new IllegalArgumentException(name);
     });
+  }
+
+  /** Adds the 8.x options Freshet implements to the captured 7.0 docs of XADD, XTRIM and XREADGROUP. */
+  static void amendStreamDocs(CommandTable t) {
+    RespValue policy = parse(policies());
+    insertAfter(t.docsArguments("xadd"), "nomkstream", policy);
+    t.docsArguments("xtrim").add(policy);
+    insertBefore(t.docsArguments("xreadgroup"), "noack",
+        parse(arg("min-idle-time", "integer", "CLAIM", set("optional"))));
+  }
+
+  private static int indexOf(java.util.List<RespValue> args, String name) {
+    for (int i = 0; i < args.size(); i++) {
+      RespValue n = args.get(i).get("name");
+      if (n != null && n.string().equals(name)) {
+        return i;
+      }
+    }
+    throw new IllegalStateException("no argument " + name);
+  }
+
+  private static void insertAfter(java.util.List<RespValue> args, String name, RespValue arg) {
+    args.add(indexOf(args, name) + 1, arg);
+  }
+
+  private static void insertBefore(java.util.List<RespValue> args, String name, RespValue arg) {
+    args.add(indexOf(args, name), arg);
+  }
+
+  private static String policies() {
+    return arg("condition", "oneof", null, set("optional"),
+        pureToken("keepref", "KEEPREF"), pureToken("delref", "DELREF"), pureToken("acked", "ACKED"));
   }
 
   // ---- RESP3 text builders, shaped like Redis's own COMMAND INFO / COMMAND DOCS replies ----

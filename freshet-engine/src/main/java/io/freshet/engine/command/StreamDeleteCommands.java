@@ -22,6 +22,7 @@ final class StreamDeleteCommands {
   static void register(CommandTable t) {
     t.register("xdelex", ExtraCommands.info("xdelex"), ExtraCommands.docs("xdelex"), StreamDeleteCommands::xdelex);
     t.register("xackdel", ExtraCommands.info("xackdel"), ExtraCommands.docs("xackdel"), StreamDeleteCommands::xackdel);
+    ExtraCommands.amendStreamDocs(t);
   }
 
   /** {@code [KEEPREF|DELREF|ACKED] IDS numids id...} in any order. */
