@@ -12,7 +12,8 @@ import picocli.CommandLine.Parameters;
     description = "Freshet: Redis Streams on the JVM.",
     subcommands = {Freshet.Server.class, LogCommand.class, StreamCommands.Produce.class, StreamCommands.Read.class,
         StreamCommands.Group.class, StreamCommands.Consume.class, StreamCommands.Reclaim.class,
-        StreamCommands.Pending.class, StreamCommands.Dlq.class, StreamCommands.Info.class, BenchCommand.class})
+        StreamCommands.Pending.class, StreamCommands.Dlq.class, StreamCommands.Info.class, BenchCommand.class,
+        WarmupCommand.class})
 public final class Freshet implements Callable<Integer> {
   @Override
   public Integer call() {
