@@ -136,4 +136,4 @@ timed_start freshet "$fport" "$tmp/fl" --save '' --appendonly yes --auto-aof-rew
 echo "| log | $rt | $ft | $(python3 -c "print(f'{$ft/$rt:.2f}')") | $rc, $fc |"
 stop "$rport"; stop "$fport"
 echo
-echo "Snapshot pause: $(grep -h 'snapshot of' "$tmp"/f*/freshet.log | tail -2 | sed 's/^.*INFO: //' | tr '\n' ' ')"
+echo "Snapshot pause: $(grep -h 'snapshot copy of' "$tmp"/f*/freshet.log | tail -2 | sed 's/^.*INFO: //' | tr '\n' ' ')"
