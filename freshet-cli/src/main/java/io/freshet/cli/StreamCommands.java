@@ -57,6 +57,19 @@ final class StreamCommands {
     }
   }
 
+  /** A command about a stream and its dead-letter stream. */
+  abstract static class DeadLetterOptions extends Connected {
+    @Option(names = "--stream", required = true)
+    String stream;
+
+    @Option(names = "--dead-letter", description = "default: <stream>:dlq")
+    String deadLetter;
+
+    String deadLetterStream() {
+      return deadLetter != null ? deadLetter : io.freshet.worker.DeadLetter.defaultStream(stream);
+    }
+  }
+
   /** A command that runs with one connection for its lifetime. */
   abstract static class Connected extends Base {
     @Override
@@ -347,10 +360,7 @@ final class StreamCommands {
 
   @Command(name = "reclaim", description = "Claim entries idle past --min-idle for --consumer (XCLAIM), "
       + "sending those past --max-retries to the dead-letter stream.")
-  static final class Reclaim extends Connected {
-    @Option(names = "--stream", required = true)
-    String stream;
-
+  static final class Reclaim extends DeadLetterOptions {
     @Option(names = "--group", required = true)
     String group;
 
@@ -363,12 +373,9 @@ final class StreamCommands {
     @Option(names = "--max-retries", defaultValue = "0", description = "0: never dead-letter")
     long maxRetries;
 
-    @Option(names = "--dead-letter", description = "default: <stream>:dlq")
-    String deadLetter;
-
     @Override
     int run(RedisCommands<String, String> redis) {
-      String dlq = deadLetter != null ? deadLetter : stream + ":dlq";
+      String dlq = deadLetterStream();
       long claimed = 0;
       long dead = 0;
       for (PendingMessage p : redis.xpending(stream, io.lettuce.core.XPendingArgs.Builder
@@ -426,16 +433,10 @@ final class StreamCommands {
   }
 
   @Command(name = "list", description = "Print the dead-letter stream of --stream.")
-  static final class DlqList extends Connected {
-    @Option(names = "--stream", required = true)
-    String stream;
-
-    @Option(names = "--dead-letter")
-    String deadLetter;
-
+  static final class DlqList extends DeadLetterOptions {
     @Override
     int run(RedisCommands<String, String> redis) {
-      String dlq = deadLetter != null ? deadLetter : stream + ":dlq";
+      String dlq = deadLetterStream();
       for (StreamMessage<String, String> m : redis.xrange(dlq, Range.create("-", "+"))) {
         out().println(json(dlq, m.getId(), m.getBody(), 0));
       }
@@ -444,16 +445,10 @@ final class StreamCommands {
   }
 
   @Command(name = "replay", description = "Append dead letters back to their stream (metadata removed) and delete them.")
-  static final class DlqReplay extends Connected {
-    @Option(names = "--stream", required = true)
-    String stream;
-
-    @Option(names = "--dead-letter")
-    String deadLetter;
-
+  static final class DlqReplay extends DeadLetterOptions {
     @Override
     int run(RedisCommands<String, String> redis) {
-      String dlq = deadLetter != null ? deadLetter : stream + ":dlq";
+      String dlq = deadLetterStream();
       long replayed = 0;
       for (StreamMessage<String, String> m : redis.xrange(dlq, Range.create("-", "+"))) {
         redis.multi();

@@ -55,9 +55,6 @@ public final class Call {
     return propagate != null ? propagate : argv;
   }
 
-  public boolean isReplaying() {
-    return replaying;
-  }
 
   public int argc() {
     return argv.length;

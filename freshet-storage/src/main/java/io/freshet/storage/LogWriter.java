@@ -78,11 +78,6 @@ public final class LogWriter implements Journal, AutoCloseable {
     return lastWriteOk;
   }
 
-  /** Bytes written but not yet known to be on disk. */
-  public long unsyncedBytes() {
-    return writtenBytes - syncedBytes;
-  }
-
   @Override
   public void command(int db, long nowMs, byte[][] argv) {
     if (atomicStart >= 0) {

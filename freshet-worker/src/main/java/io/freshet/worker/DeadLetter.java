@@ -15,6 +15,11 @@ public final class DeadLetter {
 
   private DeadLetter() {}
 
+  /** The dead-letter stream a stream's failures go to unless told otherwise. */
+  public static String defaultStream(String stream) {
+    return stream + ":dlq";
+  }
+
   /** The dead-letter entry for an entry with {@code fields} (null when the entry is gone). */
   public static Map<String, String> entry(Map<String, String> fields, String stream, String id, String group,
       String consumer, long deliveries, String error) {

@@ -583,7 +583,7 @@ public final class StreamProcessor implements AutoCloseable {
       this.uri = Objects.requireNonNull(uri);
       this.stream = Objects.requireNonNull(stream);
       this.group = Objects.requireNonNull(group);
-      this.deadLetterStream = stream + ":dlq";
+      this.deadLetterStream = DeadLetter.defaultStream(stream);
     }
 
     /** Where a new group starts: "0" (default, everything in the stream) or "$" (new entries only). */

@@ -63,6 +63,12 @@ class StreamProcessorIT {
     }
   }
 
+  /** {@code count} entries delivered to {@code consumer} of a new group and never acked: a crashed worker's. */
+  private static void abandon(RawClient c, String stream, String group, String consumer, int count) throws Exception {
+    c.call("XGROUP", "CREATE", stream, group, "0");
+    c.call("XREADGROUP", "GROUP", group, consumer, "COUNT", Integer.toString(count), "STREAMS", stream, ">");
+  }
+
   private static String pendingCount(RawClient c, String stream, String group) throws Exception {
     String reply = c.call("XPENDING", stream, group);
     return reply.substring(reply.indexOf(':') + 1, reply.indexOf("\r\n", reply.indexOf(':')));
@@ -127,8 +133,7 @@ class StreamProcessorIT {
     Set<String> handled = ConcurrentHashMap.newKeySet();
     try (RawClient c = new RawClient(port)) {
       add(c, stream, 20);
-      c.call("XGROUP", "CREATE", stream, "alerts", "0");
-      c.call("XREADGROUP", "GROUP", "alerts", "crashed", "COUNT", "10", "STREAMS", stream, ">"); // never acked
+      abandon(c, stream, "alerts", "crashed", 10);
       try (StreamProcessor p = StreamProcessor.builder(uri(port), stream, "alerts").backoff(new Backoff(200, 200))
           .reclaimIntervalMs(50).removeIdleConsumersAfterMs(100).handler(e -> handled.add(e.id())).start()) {
         await("all 20, the crashed consumer's 10 included", () -> handled.size() == 20);
@@ -146,8 +151,7 @@ class StreamProcessorIT {
     Set<String> handled = ConcurrentHashMap.newKeySet();
     try (RawClient c = new RawClient(port)) {
       add(c, stream, 6);
-      c.call("XGROUP", "CREATE", stream, "g", "0");
-      c.call("XREADGROUP", "GROUP", "g", "w1", "COUNT", "4", "STREAMS", stream, ">"); // the previous run's
+      abandon(c, stream, "g", "w1", 4); // the previous run's
       // a long backoff: only the restart recovery can pick these up quickly
       try (StreamProcessor p = StreamProcessor.builder(uri(port), stream, "g").consumer("w1")
           .backoff(new Backoff(600_000, 600_000)).handler(e -> handled.add(e.id() + "/" + e.deliveries())).start()) {

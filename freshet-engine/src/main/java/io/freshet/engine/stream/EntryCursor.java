@@ -81,27 +81,18 @@ public final class EntryCursor {
     void bytes(byte[] b, int offset, int length);
   }
 
-  /** True when the entry's field names are its chunk's master fields. */
-  public boolean usesMasterFields() {
-    return ownFields < 0;
-  }
-
-  /** Hands the field names (when {@code withFields}) and values to {@code sink}: f1 v1 f2 v2 ... */
-  public void visit(boolean withFields, ByteSink sink) {
+  /** Hands the field names and values to {@code sink}, without copying: f1 v1 f2 v2 ... */
+  public void visit(ByteSink sink) {
     byte[] data = chunk.data;
     int fp = ownFields;
     int vp = values;
     for (int i = 0; i < fieldCount; i++) {
       if (fp < 0) {
-        if (withFields) {
-          byte[] f = chunk.masterFields[i];
-          sink.bytes(f, 0, f.length);
-        }
+        byte[] f = chunk.masterFields[i];
+        sink.bytes(f, 0, f.length);
       } else {
         fp = chunk.readVarint(fp, tmp);
-        if (withFields) {
-          sink.bytes(data, fp, (int) tmp[0]);
-        }
+        sink.bytes(data, fp, (int) tmp[0]);
         fp += (int) tmp[0];
       }
       vp = chunk.readVarint(vp, tmp);

@@ -54,32 +54,6 @@ public final class StreamValue {
     return s;
   }
 
-  /** Receives a stream's nodes in ID order, for snapshots. */
-  public interface NodeVisitor {
-    /** A node with at least one live entry; IDs inside are relative to {@code masterId}. */
-    void node(StreamId masterId, byte[][] masterFields, int liveEntries);
-
-    /** One live entry of the current node. */
-    void entry(EntryCursor entry);
-  }
-
-  /** Visits every node that has live entries, and its live entries, in ID order. */
-  public void visitNodes(NodeVisitor visitor) {
-    EntryCursor c = new EntryCursor();
-    for (Chunk chunk : chunks.values()) {
-      if (chunk.live() == 0) {
-        continue;
-      }
-      visitor.node(new StreamId(chunk.baseMs, chunk.baseSeq), chunk.masterFields, chunk.live());
-      for (int pos = 0; pos < chunk.used; ) {
-        pos = chunk.read(pos, c);
-        if (!c.deleted) {
-          visitor.entry(c);
-        }
-      }
-    }
-  }
-
   public long length() {
     return length;
   }

@@ -2,11 +2,9 @@ package io.freshet.engine.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.freshet.engine.Engine;
 import io.freshet.engine.EngineHarness;
 import io.freshet.engine.Session;
 import io.freshet.engine.TestConnection;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,18 +12,8 @@ import org.junit.jupiter.api.Test;
  * documentation and its test suite's cases, with a manual clock so idle times are exact.
  */
 class ClaimReadTest {
-  private EngineHarness h;
-  private Engine engine;
-  private TestConnection conn;
-  private Session session;
-
-  @BeforeEach
-  void start() {
-    h = new EngineHarness();
-    engine = h.engine;
-    conn = h.conn;
-    session = h.session;
-  }
+  /** A fresh engine per test (JUnit makes a new instance for each). */
+  private final EngineHarness h = new EngineHarness();
 
   private String call(String... args) {
     return h.call(args);
@@ -135,21 +123,21 @@ class ClaimReadTest {
     call("XREADGROUP", "GROUP", "g", "c1", "STREAMS", "s", ">");
     assertThat(call("XREADGROUP", "GROUP", "g", "c2", "BLOCK", "5000", "CLAIM", "1000", "STREAMS", "s", ">"))
         .isEmpty();
-    assertThat(session.isBlocked()).isTrue();
+    assertThat(h.session.isBlocked()).isTrue();
     h.nowMs += 500;
-    engine.cron();
-    assertThat(conn.take()).isEmpty();
+    h.engine.cron();
+    assertThat(h.conn.take()).isEmpty();
     h.nowMs += 600;
-    engine.cron(); // idle 1100 >= 1000: the parked read claims it
-    assertThat(conn.take()).isEqualTo(reply(entry("1-0", "v1", 1100, 1)));
-    assertThat(session.isBlocked()).isFalse();
+    h.engine.cron(); // idle 1100 >= 1000: the parked read claims it
+    assertThat(h.conn.take()).isEqualTo(reply(entry("1-0", "v1", 1100, 1)));
+    assertThat(h.session.isBlocked()).isFalse();
     // and a blocked CLAIM read still wakes on a new entry before anything is claimable
     call("XREADGROUP", "GROUP", "g", "c2", "BLOCK", "0", "CLAIM", "100000", "STREAMS", "s", ">");
     TestConnection other = new TestConnection();
-    Session writer = engine.connect(other);
-    engine.submit(writer, new byte[][] {"XADD".getBytes(), "s".getBytes(), "2-0".getBytes(), "f".getBytes(),
+    Session writer = h.engine.connect(other);
+    h.engine.submit(writer, new byte[][] {"XADD".getBytes(), "s".getBytes(), "2-0".getBytes(), "f".getBytes(),
         "v2".getBytes()});
-    assertThat(conn.take()).isEqualTo(reply(entry("2-0", "v2", 0, 0)));
+    assertThat(h.conn.take()).isEqualTo(reply(entry("2-0", "v2", 0, 0)));
   }
 
   @Test

@@ -2,12 +2,9 @@ package io.freshet.engine.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.freshet.engine.Config;
 import io.freshet.engine.Engine;
-import io.freshet.engine.Session;
-import io.freshet.engine.TestConnection;
+import io.freshet.engine.EngineHarness;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -27,16 +24,12 @@ class DeletePolicyPropertyTest {
   @Property(tries = 100)
   void policiesKeepTheirPromises(@ForAll long seed) {
     Random r = new Random(seed);
-    Config config = new Config();
-    config.set("stream-node-max-entries", "2", true);
-    long[] now = {1_000};
-    Engine engine = new Engine(config, () -> now[0]);
-    TestConnection conn = new TestConnection();
-    Session s = engine.connect(conn);
-    run(engine, s, conn, "XGROUP", "CREATE", "s", "g0", "$", "MKSTREAM");
+    EngineHarness h = new EngineHarness();
+    Engine engine = h.engine;
+    h.call("XGROUP", "CREATE", "s", "g0", "$", "MKSTREAM");
     long nextMs = 1;
     for (int step = 0; step < 200; step++) {
-      now[0] += r.nextInt(3);
+      h.nowMs += r.nextInt(3);
       String policy = POLICIES[r.nextInt(3)];
       String[] cmd = switch (r.nextInt(9)) {
         case 0, 1 -> r.nextBoolean()
@@ -59,7 +52,7 @@ class DeletePolicyPropertyTest {
       Set<StreamId> needed = needed(before, ackdel ? cmd[2] : null,
           ackdel ? new HashSet<>(List.of(StreamId.parse(b(cmd[6]), 0), StreamId.parse(b(cmd[7]), 0))) : Set.of());
       Set<StreamId> present = entries(before);
-      String reply = run(engine, s, conn, cmd);
+      String reply = h.call(cmd);
       assertThat(reply).as("%s", String.join(" ", cmd)).doesNotStartWith("-ERR");
       StreamValue after = (StreamValue) engine.db(0).peek(b("s"));
       Set<StreamId> now2 = entries(after);
@@ -125,12 +118,4 @@ class DeletePolicyPropertyTest {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  private static String run(Engine engine, Session s, TestConnection conn, String... args) {
-    List<byte[]> argv = new ArrayList<>();
-    for (String a : args) {
-      argv.add(b(a));
-    }
-    engine.submit(s, argv.toArray(new byte[0][]));
-    return conn.take();
-  }
 }

@@ -2,11 +2,9 @@ package io.freshet.engine.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.freshet.engine.Engine;
 import io.freshet.engine.EngineHarness;
 import io.freshet.engine.Session;
 import io.freshet.engine.TestConnection;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,18 +12,8 @@ import org.junit.jupiter.api.Test;
  * from Redis's command documentation and its test suite's cases, at node size 2.
  */
 class DeletePolicyTest {
-  private EngineHarness h;
-  private Engine engine;
-  private TestConnection conn;
-  private Session session;
-
-  @BeforeEach
-  void start() {
-    h = new EngineHarness();
-    engine = h.engine;
-    conn = h.conn;
-    session = h.session;
-  }
+  /** A fresh engine per test (JUnit makes a new instance for each). */
+  private final EngineHarness h = new EngineHarness();
 
   private String call(String... args) {
     return h.call(args);

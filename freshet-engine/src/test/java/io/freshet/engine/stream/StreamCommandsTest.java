@@ -2,12 +2,10 @@ package io.freshet.engine.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.freshet.engine.Engine;
 import io.freshet.engine.EngineHarness;
 import io.freshet.engine.Session;
 import io.freshet.engine.TestConnection;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,25 +14,15 @@ import org.junit.jupiter.api.Test;
  * exact and nothing sleeps.
  */
 class StreamCommandsTest {
-  private EngineHarness h;
-  private Engine engine;
-  private TestConnection conn;
-  private Session session;
-
-  @BeforeEach
-  void start() {
-    h = new EngineHarness();
-    engine = h.engine;
-    conn = h.conn;
-    session = h.session;
-  }
+  /** A fresh engine per test (JUnit makes a new instance for each). */
+  private final EngineHarness h = new EngineHarness();
 
   private String call(Session s, TestConnection c, String... args) {
     return h.call(s, c, args);
   }
 
   private String call(String... args) {
-    return call(session, conn, args);
+    return call(h.session, h.conn, args);
   }
 
   private void add(String key, String... ids) {
@@ -82,7 +70,7 @@ class StreamCommandsTest {
   @Test
   void xdelDropsEmptiedChunks() {
     add("s", "1-1", "1-2", "2-1");
-    StreamValue s = (StreamValue) engine.db(0).peek("s".getBytes(StandardCharsets.UTF_8));
+    StreamValue s = (StreamValue) h.engine.db(0).peek("s".getBytes(StandardCharsets.UTF_8));
     assertThat(s.chunkCount()).isEqualTo(2);
     assertThat(call("XDEL", "s", "1-1", "1-2", "9-9")).isEqualTo(":2\r\n");
     assertThat(s.chunkCount()).isEqualTo(1);
@@ -106,19 +94,19 @@ class StreamCommandsTest {
     add("a", "1-1");
     assertThat(call("XREAD", "STREAMS", "a", "+")).isEqualTo("*1\r\n*2\r\n$1\r\na\r\n*1\r\n" + entry("1-1"));
     TestConnection otherConn = new TestConnection();
-    Session other = engine.connect(otherConn);
+    Session other = h.engine.connect(otherConn);
     assertThat(call(other, otherConn, "XREAD", "BLOCK", "100", "STREAMS", "a", "$")).isEmpty();
-    assertThat(engine.blockedClients()).isEqualTo(1);
+    assertThat(h.engine.blockedClients()).isEqualTo(1);
     add("a", "2-1");
     assertThat(otherConn.take()).isEqualTo("*1\r\n*2\r\n$1\r\na\r\n*1\r\n" + entry("2-1"));
     assertThat(call(other, otherConn, "XREAD", "BLOCK", "100", "STREAMS", "a", "$")).isEmpty();
     h.nowMs += 99;
-    engine.expireWaiters();
+    h.engine.expireWaiters();
     assertThat(otherConn.take()).isEmpty();
     h.nowMs += 1;
-    engine.expireWaiters();
+    h.engine.expireWaiters();
     assertThat(otherConn.take()).isEqualTo("*-1\r\n");
-    assertThat(engine.blockedClients()).isZero();
+    assertThat(h.engine.blockedClients()).isZero();
   }
 
   @Test

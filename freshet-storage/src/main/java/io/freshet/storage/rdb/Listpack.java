@@ -72,10 +72,6 @@ final class Listpack {
       return size + 1;
     }
 
-    int count() {
-      return count;
-    }
-
     byte[] finish() {
       put((byte) 0xFF);
       leAt(0, size, 4);

@@ -131,7 +131,7 @@ public final class RdbWriter {
     // Nodes cut at Redis's default node size, so Redis loads them into nodes of the shape it
     // would have built itself.
     NodeEncoder nodes = new NodeEncoder();
-    s.visitNodes(nodes);
+    s.forward(StreamId.MIN, StreamId.MAX, nodes);
     nodes.flush();
     len(nodes.count);
     out.write(nodes.body.array(), 0, nodes.body.size());
@@ -172,7 +172,11 @@ public final class RdbWriter {
   }
 
   /** Turns the stream's live entries into listpack nodes as Redis's streamAppendItem builds them. */
-  private final class NodeEncoder implements StreamValue.NodeVisitor {
+  /**
+   * Packs entries into listpack nodes cut by Redis's default limits only, so the encoding does
+   * not depend on the engine's chunk layout (the same data always gives the same bytes).
+   */
+  private final class NodeEncoder implements StreamValue.Visitor {
     final Bytes body = new Bytes(256);
     int count;
     private Listpack.Writer lp;
@@ -183,15 +187,9 @@ public final class RdbWriter {
     private final FieldCollector fields = new FieldCollector();
 
     @Override
-    public void node(StreamId masterId, byte[][] masterFields, int liveEntries) {
-      // Nodes are cut by Redis's default limits only, so the encoding does not depend on the
-      // engine's chunk layout (the same data always gives the same bytes).
-    }
-
-    @Override
-    public void entry(EntryCursor e) {
+    public boolean visit(EntryCursor e) {
       fields.reset();
-      e.visit(true, fields);
+      e.visit(fields);
       int n = e.fieldCount();
       if (lp != null && (entries >= NODE_MAX_ENTRIES || lp.bytes() >= NODE_MAX_BYTES)) {
         flush();
@@ -219,6 +217,7 @@ public final class RdbWriter {
       }
       lp.addInt(same ? n + 3 : 2L * n + 4);
       entries++;
+      return true;
     }
 
     private void start(EntryCursor e, int n) {
