@@ -328,11 +328,16 @@ public final class Engine {
 
   /** Looks up and runs a queued command inside EXEC; errors were reported at queue time. */
   public void runQueued(Session s, byte[][] argv, long nowMs) {
+    run(s, resolve(argv), argv, nowMs);
+  }
+
+  /** The command or subcommand argv names, for argv that was validated before (queued, logged). */
+  private CommandSpec resolve(byte[][] argv) {
     CommandSpec spec = commands.lookup(argv[0]);
-    if (spec.isContainer()) {
+    if (spec != null && spec.isContainer() && argv.length >= 2) {
       spec = spec.subcommands.get(new String(argv[1], StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
     }
-    run(s, spec, argv, nowMs);
+    return spec;
   }
 
   private void reject(Session s, String error) {
@@ -413,10 +418,7 @@ public final class Engine {
     s.db = db;
     ReplayConnection out = (ReplayConnection) s.connection;
     out.lastError = null;
-    CommandSpec spec = commands.lookup(argv[0]);
-    if (spec != null && spec.isContainer() && argv.length >= 2) {
-      spec = spec.subcommands.get(new String(argv[1], StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
-    }
+    CommandSpec spec = resolve(argv);
     if (spec == null) {
       return "ERR unknown command in the log: " + truncate(argv[0], 64);
     }
