@@ -5,6 +5,7 @@ import io.freshet.engine.command.CommandTable;
 import io.freshet.engine.command.Commands;
 import io.freshet.engine.keyspace.Database;
 import io.freshet.engine.keyspace.Dict;
+import io.freshet.engine.protocol.ReplyWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -51,6 +52,8 @@ public final class Engine {
   private final Call call = new Call(this);
   /** Replay has its own, so DEBUG LOADAOF can replay while its own command is running. */
   private final Call replayCall = new Call(this);
+  /** Commands a script runs have their own, so the script's command keeps its Call. */
+  private final Call scriptCall = new Call(this);
   private final Map<Long, Session> sessions = new LinkedHashMap<>();
   private final List<Session> dirtySessions = new ArrayList<>();
   private final TreeSet<Waiter> deadlines = new TreeSet<>();
@@ -70,7 +73,6 @@ public final class Engine {
   private Journal journal;
   /** Keys deleted by expiry during the running command: logged as DELs of their own. */
   private long expiredInCommand;
-  private CommandSpec execSpec;
   private Session replaySession;
 
   public Engine(Config config, LongSupplier clock) {
@@ -82,7 +84,7 @@ public final class Engine {
     }
     this.commands = new CommandTable();
     Commands.registerAll(commands);
-    execSpec = commands.lookup("exec".getBytes(StandardCharsets.US_ASCII));
+    commands.lookup("exec".getBytes(StandardCharsets.US_ASCII)).journalsItsEffects = true;
     config.onChange("freshet-client-output-hard-limit", v -> outputHardLimitBytes = config.getLong(
         "freshet-client-output-hard-limit"));
     config.onChange("requirepass", v -> requirePass = v.isEmpty() ? null : v.getBytes(StandardCharsets.UTF_8));
@@ -305,7 +307,12 @@ public final class Engine {
 
   /** Runs an already validated command (also used by EXEC for queued commands). */
   void run(Session s, CommandSpec spec, byte[][] argv, long nowMs) {
+    run(call, s, spec, argv, nowMs, s.out);
+  }
+
+  private void run(Call call, Session s, CommandSpec spec, byte[][] argv, long nowMs, ReplyWriter out) {
     call.setup(s, spec, argv, nowMs);
+    call.out = out;
     s.lastCommand = spec.fullName;
     stats.totalCommands++;
     int db = s.db;
@@ -315,15 +322,49 @@ public final class Engine {
       spec.handler.run(call);
     } catch (CommandError e) {
       stats.errorReplies++;
-      s.out.error(e.getMessage());
+      out.error(e.getMessage());
     } catch (RuntimeException e) {
       stats.errorReplies++;
       LOG.log(Level.SEVERE, "unexpected error in " + spec.fullName, e);
-      s.out.error("ERR internal error executing '" + spec.fullName + "': " + e);
+      out.error("ERR internal error executing '" + spec.fullName + "': " + e);
     }
-    if (journal != null && stats.dirty - dirtyBefore > expiredInCommand && spec != execSpec) {
+    if (journal != null && stats.dirty - dirtyBefore > expiredInCommand && !spec.journalsItsEffects) {
       journal.command(db, nowMs, call.propagated());
     }
+  }
+
+  /**
+   * Runs one command for a script ({@code redis.call}) with its reply written to {@code out}.
+   * Returns the error that refused it before it ran, in Redis's wording, or null when it ran
+   * (its own error replies are in {@code out}). Its change is journaled like any command's, so
+   * a script is logged by its effects.
+   */
+  public String callFromScript(Session s, byte[][] argv, long nowMs, ReplyWriter out, boolean readOnly) {
+    CommandSpec spec = commands.lookup(argv[0]);
+    if (spec != null && spec.isContainer()) {
+      spec = argv.length < 2 ? null
+          : spec.subcommands.get(new String(argv[1], StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
+    }
+    if (spec == null) {
+      return "ERR Unknown Redis command called from script";
+    }
+    if ((spec.arity > 0 && argv.length != spec.arity) || argv.length < -spec.arity) {
+      return "ERR Wrong number of args calling Redis command from script";
+    }
+    if (spec.has(CommandSpec.NOSCRIPT)) {
+      return "ERR This Redis command is not allowed from script";
+    }
+    if (readOnly && spec.has(CommandSpec.WRITE)) {
+      return "ERR Write commands are not allowed from read-only scripts.";
+    }
+    boolean savedExec = s.inExec;
+    s.inExec = true; // nothing blocks inside a script, as inside EXEC
+    try {
+      run(scriptCall, s, spec, argv, nowMs, out);
+    } finally {
+      s.inExec = savedExec;
+    }
+    return null;
   }
 
   /** Looks up and runs a queued command inside EXEC; errors were reported at queue time. */

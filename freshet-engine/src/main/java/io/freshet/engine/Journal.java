@@ -14,7 +14,10 @@ public interface Journal {
   /** One change. The arrays belong to the caller's command and must not be modified. */
   void command(int db, long nowMs, byte[][] argv);
 
-  /** Records between this and {@link #endAtomic} are applied all or none (MULTI/EXEC). */
+  /**
+   * Records between this and {@link #endAtomic} are applied all or none (MULTI/EXEC, scripts).
+   * Calls nest (a script inside EXEC); the outermost pair makes the group.
+   */
   void beginAtomic();
 
   void endAtomic();

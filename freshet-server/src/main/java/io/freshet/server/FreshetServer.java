@@ -82,6 +82,7 @@ public final class FreshetServer implements AutoCloseable {
     DefaultThreadFactory threads = new DefaultThreadFactory("freshet-engine", false);
     this.loop = epoll ? new EpollEventLoopGroup(1, threads) : new NioEventLoopGroup(1, threads);
     this.engine = new Engine(config, System::currentTimeMillis);
+    io.freshet.lua.LuaScripting.install(engine);
     if (configFile != null) {
       engine.configRewriter = values -> ConfigRewrite.rewrite(configFile, values);
     }

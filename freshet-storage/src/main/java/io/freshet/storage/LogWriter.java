@@ -32,6 +32,7 @@ public final class LogWriter implements Journal, AutoCloseable {
   private volatile Fsync fsync;
   private int atomicStart = -1;
   private int atomicCount;
+  private int atomicDepth;
   private long fileBytes;
   private volatile long writtenBytes;
   private volatile long syncedBytes;
@@ -94,6 +95,9 @@ public final class LogWriter implements Journal, AutoCloseable {
 
   @Override
   public void beginAtomic() {
+    if (atomicDepth++ > 0) {
+      return; // EVAL inside EXEC: the outer group holds both
+    }
     atomicStart = buf.size();
     atomicCount = 0;
     buf.skip(LogRecord.HEADER_BYTES);
@@ -103,6 +107,9 @@ public final class LogWriter implements Journal, AutoCloseable {
 
   @Override
   public void endAtomic() {
+    if (--atomicDepth > 0) {
+      return;
+    }
     int start = atomicStart;
     atomicStart = -1;
     if (atomicCount == 0) {

@@ -34,6 +34,11 @@ public final class CommandSpec {
   public final int firstKey;
   public final int lastKey;
   public final int keyStep;
+  /**
+   * True for commands that run other commands (EXEC, EVAL, FCALL): those are journaled one by
+   * one, so the command itself is not. Set while the table is built.
+   */
+  public boolean journalsItsEffects;
 
   CommandSpec(String fullName, RespValue info, RespValue docs, Handler handler) {
     this.fullName = fullName;

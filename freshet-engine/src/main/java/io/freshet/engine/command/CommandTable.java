@@ -18,6 +18,9 @@ import java.util.Map;
  * {@code tools/capture-commands.py}). Built once at start; read by the engine thread.
  */
 public final class CommandTable {
+  /** The Redis version Freshet reports (HELLO, INFO, redis.REDIS_VERSION). */
+  public static final String REDIS_VERSION = "7.4.0";
+
   private final Map<String, RespValue> redisInfo = new HashMap<>();
   private final Map<String, RespValue> redisDocs = new HashMap<>();
   private final Map<String, CommandSpec> commands = new LinkedHashMap<>();

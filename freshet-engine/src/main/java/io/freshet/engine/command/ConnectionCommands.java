@@ -11,7 +11,7 @@ import java.security.MessageDigest;
 /** PING, ECHO, HELLO, AUTH, SELECT, QUIT, RESET. Engine thread only. */
 final class ConnectionCommands {
   /** The Redis version whose behaviour Freshet follows; reported by HELLO and INFO. */
-  static final String REDIS_VERSION = "7.4.0";
+  static final String REDIS_VERSION = CommandTable.REDIS_VERSION;
 
   private static final byte[] DEFAULT_USER = {'d', 'e', 'f', 'a', 'u', 'l', 't'};
 

@@ -1,0 +1,245 @@
+-- Freshet's scripting sandbox, run once per Lua state with the full standard library open.
+-- Recreates what Redis 7 exposes to scripts: the same globals, a read-only global table and
+-- read-only libraries, the redis table and its error handler. The Java side passes its
+-- functions in J and keeps what this chunk returns.
+local J = ...
+local dbg = debug
+local real_G = _G
+local type, tostring, error, select = type, tostring, error, select
+local raw_setmetatable, raw_rawset, raw_rawget, raw_next = setmetatable, rawset, rawget, next
+local raw_pairs, raw_ipairs, setfenv = pairs, ipairs, setfenv
+
+-- Read-only tables are empty proxies; target maps each proxy to the table it shows.
+local target = raw_setmetatable({}, {__mode = 'k'})
+local function ro_error()
+  error('Attempt to modify a readonly table', 2)
+end
+local function protect(t, newindex)
+  local proxy = raw_setmetatable({}, {__index = t, __newindex = newindex or ro_error, __metatable = false})
+  target[proxy] = t
+  return proxy
+end
+
+-- Errors of the redis.* functions are tables, as Redis's luaPushError + luaError make them.
+local function raise(msg)
+  error({err = 'ERR ' .. msg})
+end
+
+-- Java functions are luajava userdata called through __call: C calls, so a tail call to one
+-- keeps the caller's frame (for error positions) as Redis's C functions do. Java raises an
+-- error by returning -1 with the error value on the stack, after JNI has returned.
+local javafunctions = {}
+local function java(f)
+  javafunctions[f] = true
+  return f
+end
+local redis = {}
+redis.call = java(J.call)
+redis.pcall = java(J.pcall)
+
+-- Redis's luaPushErrorBuff: "-CODE msg" keeps its code, anything else gets ERR.
+local function error_table(s)
+  local code, msg
+  if s:sub(1, 1) == '-' then
+    local space = s:find(' ', 1, true)
+    if space then
+      code, msg = s:sub(2, space - 1), s:sub(space + 1)
+    else
+      code, msg = 'ERR', s:sub(2)
+    end
+  else
+    code, msg = 'ERR', s
+  end
+  msg = msg:gsub('^[\r\n]+', ''):gsub('[\r\n]+$', '')
+  return {err = code .. ' ' .. msg}
+end
+
+redis.error_reply = function(...)
+  local s = ...
+  if select('#', ...) ~= 1 or type(s) ~= 'string' then
+    return error_table('wrong number or type of arguments')
+  end
+  if s:sub(1, 1) ~= '-' then
+    s = '-' .. s
+  end
+  return error_table(s)
+end
+redis.status_reply = function(...)
+  local s = ...
+  if select('#', ...) ~= 1 or type(s) ~= 'string' then
+    return error_table('wrong number or type of arguments')
+  end
+  return {ok = s}
+end
+redis.sha1hex = function(...)
+  local s = ...
+  if select('#', ...) ~= 1 then
+    raise('wrong number of arguments')
+  end
+  return J.sha1hex(s)
+end
+redis.log = function(...)
+  local argc = select('#', ...)
+  if argc < 2 then
+    raise('redis.log() requires two arguments or more.')
+  end
+  local level = ...
+  if type(level) ~= 'number' then
+    raise('First argument must be a number (log level).')
+  end
+  if level < 0 or level > 3 then
+    raise('Invalid debug level.')
+  end
+  local parts = {}
+  for i = 2, argc do
+    local v = select(i, ...)
+    if type(v) == 'string' or type(v) == 'number' then
+      parts[#parts + 1] = tostring(v)
+    end
+  end
+  J.log(level, table.concat(parts, ' '))
+end
+redis.setresp = function(...)
+  local n = ...
+  if select('#', ...) ~= 1 then
+    raise('redis.setresp() requires one argument.')
+  end
+  if n ~= 2 and n ~= 3 then
+    raise('RESP version must be 2 or 3.')
+  end
+  J.setresp(n)
+end
+redis.set_repl = function(...)
+  local n = ...
+  if select('#', ...) ~= 1 then
+    raise('redis.set_repl() requires one argument.')
+  end
+  if type(n) ~= 'number' or n < 0 or n > 3 then
+    raise('Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.')
+  end
+end
+redis.replicate_commands = function() return true end
+redis.breakpoint = function() return false end
+redis.debug = function() end
+redis.acl_check_cmd = java(J.acl_check_cmd)
+redis.LOG_DEBUG, redis.LOG_VERBOSE, redis.LOG_NOTICE, redis.LOG_WARNING = 0, 1, 2, 3
+redis.REPL_NONE, redis.REPL_AOF, redis.REPL_SLAVE, redis.REPL_REPLICA, redis.REPL_ALL = 0, 1, 2, 2, 3
+redis.REDIS_VERSION = J.version
+redis.REDIS_VERSION_NUM = J.version_num
+
+-- Redis's __redis__err__handler: errors become {err=..., source=..., line=...}, the position
+-- being the user code that raised it (Freshet's own wrappers, source '=freshet', are skipped).
+local function err_handler(err)
+  local level = 2
+  local info = dbg.getinfo(level, 'nSl')
+  while info and (info.what == 'C' or info.what == 'tail' or info.source == '=freshet') do
+    level = level + 1
+    info = dbg.getinfo(level, 'nSl')
+  end
+  if type(err) ~= 'table' then
+    err = {err = 'ERR ' .. tostring(err)}
+  end
+  if info then
+    err['source'] = info.source
+    err['line'] = info.currentline
+  end
+  return err
+end
+
+-- The instruction-count hook: lets the engine answer other clients BUSY and stop a killed script.
+local jhook = J.hook
+local function hook()
+  local stop = jhook()
+  if stop then
+    error({err = stop})
+  end
+end
+
+-- Libraries implemented in Java.
+local function wrap_lib(jlib)
+  local lib = {}
+  for name, f in raw_pairs(jlib) do
+    lib[name] = type(f) == 'userdata' and java(f) or f
+  end
+  return lib
+end
+for _, name in raw_ipairs({'bit', 'cjson', 'cmsgpack', 'struct'}) do
+  if J[name] then
+    real_G[name] = wrap_lib(J[name])
+  end
+end
+
+for _, name in raw_ipairs({'dofile', 'loadfile', 'print', 'os', 'io', 'require', 'module', 'package',
+    'setfenv', 'getfenv', 'newproxy', 'debug', 'J'}) do
+  raw_rawset(real_G, name, nil)
+end
+
+-- Functions that would see through or modify read-only tables look at the proxied table.
+real_G.rawset = function(t, k, v)
+  if target[t] then
+    error('Attempt to modify a readonly table', 0)
+  end
+  return raw_rawset(t, k, v)
+end
+real_G.setmetatable = function(t, mt)
+  if target[t] then
+    error('Attempt to modify a readonly table', 0)
+  end
+  return raw_setmetatable(t, mt)
+end
+local raw_type = type
+real_G.type = function(v)
+  if javafunctions[v] then
+    return 'function'
+  end
+  return raw_type(v)
+end
+real_G.rawget = function(t, k)
+  return raw_rawget(target[t] or t, k)
+end
+real_G.next = function(t, k)
+  return raw_next(target[t] or t, k)
+end
+real_G.pairs = function(t)
+  return raw_pairs(target[t] or t)
+end
+real_G.ipairs = function(t)
+  return raw_ipairs(target[t] or t)
+end
+
+real_G.redis = protect(redis)
+for _, name in raw_ipairs({'string', 'math', 'table', 'coroutine', 'bit', 'cjson', 'cmsgpack', 'struct'}) do
+  if raw_rawget(real_G, name) then
+    raw_rawset(real_G, name, protect(raw_rawget(real_G, name)))
+  end
+end
+raw_rawset(real_G, '__redis__err__handler', err_handler)
+-- luajava keeps the last Java exception of a JNI call in this global; only it may write it.
+local JAVA_THROWABLE = '__jthrowable__'
+local env = protect(real_G, function(_, k, v)
+  if k == JAVA_THROWABLE then
+    raw_rawset(real_G, k, v)
+    return
+  end
+  error('Attempt to modify a readonly table', 2)
+end)
+raw_rawset(real_G, '_G', env)
+raw_setmetatable(real_G, {__index = function(_, k)
+  if k == JAVA_THROWABLE then
+    return nil
+  end
+  error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
+end})
+
+-- Runs a compiled script with its KEYS and ARGV (not a tail call, so the handler sees frames).
+local function run(f, keys, argv)
+  raw_rawset(real_G, 'KEYS', keys)
+  raw_rawset(real_G, 'ARGV', argv)
+  local r = f()
+  return r
+end
+
+-- From here on, every chunk loaded in this state (scripts, loadstring) sees the read-only view.
+setfenv(0, env)
+dbg.sethook(hook, '', 100000)
+return run, err_handler, real_G
