@@ -28,8 +28,21 @@ public final class Call {
   /** What the journal records instead of argv, when argv would not replay the same way. */
   private byte[][] propagate;
 
+  /** True for the Call that runs the commands of scripts (redis.call). */
+  private final boolean script;
+
   Call(Engine engine) {
+    this(engine, false);
+  }
+
+  Call(Engine engine, boolean script) {
     this.engine = engine;
+    this.script = script;
+  }
+
+  /** True when a script runs this command (redis.call): some commands refuse options there. */
+  public boolean fromScript() {
+    return script;
   }
 
   void setup(Session session, CommandSpec spec, byte[][] argv, long nowMs) {

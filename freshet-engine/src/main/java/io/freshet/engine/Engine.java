@@ -53,7 +53,7 @@ public final class Engine {
   /** Replay has its own, so DEBUG LOADAOF can replay while its own command is running. */
   private final Call replayCall = new Call(this);
   /** Commands a script runs have their own, so the script's command keeps its Call. */
-  private final Call scriptCall = new Call(this);
+  private final Call scriptCall = new Call(this, true);
   private final Map<Long, Session> sessions = new LinkedHashMap<>();
   private final List<Session> dirtySessions = new ArrayList<>();
   private final TreeSet<Waiter> deadlines = new TreeSet<>();

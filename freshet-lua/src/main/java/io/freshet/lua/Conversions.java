@@ -181,7 +181,7 @@ final class Conversions {
           out.bool(v);
         }
       }
-      case LuaState.TNUMBER -> out.integer((long) ls.n.lua_tonumber(l, -1));
+      case LuaState.TNUMBER -> out.integer(toLongLikeC(ls.n.lua_tonumber(l, -1)));
       case LuaState.TTABLE -> {
         if (depth > MAX_DEPTH) {
           out.error("ERR reached lua stack limit");
@@ -192,6 +192,14 @@ final class Conversions {
       default -> out.nullBulk();
     }
     ls.n.lua_settop(l, -2);
+  }
+
+  /** C's (long long) cast on x86-64: out of range and NaN give LLONG_MIN. */
+  static long toLongLikeC(double d) {
+    if (Double.isNaN(d) || d >= 9.223372036854775807E18 || d < -9.223372036854775808E18) {
+      return Long.MIN_VALUE;
+    }
+    return (long) d;
   }
 
   private void replyTable(long l, ReplyWriter out, int resp, int depth) {

@@ -103,25 +103,58 @@ public final class LuaScripting {
     function(l, "pcall", lua -> redisCall(lua, false));
     function(l, "sha1hex", lua -> {
       long p = lua.getPointer();
+      if (ls.n.lua_gettop(p) != 1) {
+        return fail(p, "ERR wrong number of arguments", true);
+      }
       byte[] b = ls.toBytes(p, 1);
       ls.pushString(p, sha1hex(b == null ? new byte[0] : b));
       return 1;
     });
     function(l, "log", lua -> {
       long p = lua.getPointer();
-      int level = (int) ls.n.lua_tonumber(p, 1);
-      String msg = ls.toJavaString(p, 2);
-      LOG.log(switch (level) {
-        case 0 -> Level.FINE;
-        case 1 -> Level.CONFIG;
-        case 2 -> Level.INFO;
-        default -> Level.WARNING;
-      }, msg);
+      int argc = ls.n.lua_gettop(p);
+      if (argc < 2) {
+        return fail(p, "ERR redis.log() requires two arguments or more.", true);
+      }
+      if (ls.n.lua_isnumber(p, 1) == 0) {
+        return fail(p, "ERR First argument must be a number (log level).", true);
+      }
+      double level = ls.n.lua_tonumber(p, 1);
+      if (level < 0 || level > 3) {
+        return fail(p, "ERR Invalid debug level.", true);
+      }
+      StringBuilder msg = new StringBuilder();
+      for (int i = 2; i <= argc; i++) {
+        String part = ls.type(p, i) == LuaState.TSTRING || ls.type(p, i) == LuaState.TNUMBER ? ls.toJavaString(p, i) : null;
+        if (part != null) {
+          msg.append(i == 2 ? "" : " ").append(part);
+        }
+      }
+      LOG.log(level < 1 ? Level.FINE : level < 2 ? Level.CONFIG : level < 3 ? Level.INFO : Level.WARNING, msg.toString());
       return 0;
     });
     function(l, "setresp", lua -> {
-      currentResp = (int) ls.n.lua_tonumber(lua.getPointer(), 1);
+      long p = lua.getPointer();
+      if (ls.n.lua_gettop(p) != 1) {
+        return fail(p, "ERR redis.setresp() requires one argument.", true);
+      }
+      double resp = ls.n.lua_tonumber(p, 1);
+      if (resp != 2 && resp != 3) {
+        return fail(p, "ERR RESP version must be 2 or 3.", true);
+      }
+      currentResp = (int) resp;
       capture.setProtocol(currentResp);
+      return 0;
+    });
+    function(l, "set_repl", lua -> {
+      long p = lua.getPointer();
+      if (ls.n.lua_gettop(p) != 1) {
+        return fail(p, "ERR redis.set_repl() requires one argument.", true);
+      }
+      long flags = (long) ls.n.lua_tonumber(p, 1);
+      if ((flags & ~3L) != 0) {
+        return fail(p, "ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.", true);
+      }
       return 0;
     });
     function(l, "acl_check_cmd", lua -> {
@@ -139,6 +172,8 @@ public final class LuaScripting {
     ls.rawSetField(l, -2, "version");
     ls.n.lua_pushnumber(l, versionNum(CommandTable.REDIS_VERSION));
     ls.rawSetField(l, -2, "version_num");
+    ls.n.lua_pushlightuserdata(l, 0);
+    ls.rawSetField(l, -2, "cjson_null");
     for (Map.Entry<String, Map<String, JFunction>> lib : libraries.all(ls).entrySet()) {
       ls.n.lua_createtable(l, 0, lib.getValue().size());
       for (Map.Entry<String, JFunction> f : lib.getValue().entrySet()) {

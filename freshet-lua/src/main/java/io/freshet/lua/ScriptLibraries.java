@@ -15,14 +15,16 @@ final class ScriptLibraries {
     this.ls = ls;
     Map<String, Map<String, JFunction>> libs = new LinkedHashMap<>();
     libs.put("bit", BitLib.functions(this));
-    // cjson: next
+    libs.put("cjson", CjsonLib.functions(this));
     return libs;
   }
 
-  /** Raises {@code message} without a position, as luaL_error does in a C function. */
+  /** Raises {@code message} prefixed with the caller's position, as luaL_error does. */
   int error(long l, String message) {
     ls.n.lua_settop(l, 0);
+    ls.n.luaL_where(l, 1);
     ls.pushString(l, message);
+    ls.n.lua_concat(l, 2);
     return -1;
   }
 

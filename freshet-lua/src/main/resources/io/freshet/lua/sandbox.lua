@@ -71,53 +71,10 @@ redis.status_reply = function(...)
   end
   return {ok = s}
 end
-redis.sha1hex = function(...)
-  local s = ...
-  if select('#', ...) ~= 1 then
-    raise('wrong number of arguments')
-  end
-  return J.sha1hex(s)
-end
-redis.log = function(...)
-  local argc = select('#', ...)
-  if argc < 2 then
-    raise('redis.log() requires two arguments or more.')
-  end
-  local level = ...
-  if type(level) ~= 'number' then
-    raise('First argument must be a number (log level).')
-  end
-  if level < 0 or level > 3 then
-    raise('Invalid debug level.')
-  end
-  local parts = {}
-  for i = 2, argc do
-    local v = select(i, ...)
-    if type(v) == 'string' or type(v) == 'number' then
-      parts[#parts + 1] = tostring(v)
-    end
-  end
-  J.log(level, table.concat(parts, ' '))
-end
-redis.setresp = function(...)
-  local n = ...
-  if select('#', ...) ~= 1 then
-    raise('redis.setresp() requires one argument.')
-  end
-  if n ~= 2 and n ~= 3 then
-    raise('RESP version must be 2 or 3.')
-  end
-  J.setresp(n)
-end
-redis.set_repl = function(...)
-  local n = ...
-  if select('#', ...) ~= 1 then
-    raise('redis.set_repl() requires one argument.')
-  end
-  if type(n) ~= 'number' or n < 0 or n > 3 then
-    raise('Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.')
-  end
-end
+redis.sha1hex = java(J.sha1hex)
+redis.log = java(J.log)
+redis.setresp = java(J.setresp)
+redis.set_repl = java(J.set_repl)
 redis.replicate_commands = function() return true end
 redis.breakpoint = function() return false end
 redis.debug = function() end
@@ -168,6 +125,9 @@ for _, name in raw_ipairs({'bit', 'cjson', 'cmsgpack', 'struct'}) do
     real_G[name] = wrap_lib(J[name])
   end
 end
+real_G.cjson.null = J.cjson_null
+real_G.cjson._NAME = 'cjson'
+real_G.cjson._VERSION = '2.1.0'
 
 for _, name in raw_ipairs({'dofile', 'loadfile', 'print', 'os', 'io', 'require', 'module', 'package',
     'setfenv', 'getfenv', 'newproxy', 'debug', 'J'}) do
@@ -188,6 +148,23 @@ real_G.setmetatable = function(t, mt)
   return raw_setmetatable(t, mt)
 end
 local raw_type = type
+local raw_pcall = pcall
+local function pcall_result(ok, ...)
+  if ok then
+    return true, ...
+  end
+  local e = ...
+  if raw_type(e) == 'table' then
+    local m = e.err
+    if raw_type(m) == 'string' or raw_type(m) == 'number' then
+      return false, m
+    end
+  end
+  return false, e
+end
+real_G.pcall = function(...)
+  return pcall_result(raw_pcall(...))
+end
 real_G.type = function(v)
   if javafunctions[v] then
     return 'function'

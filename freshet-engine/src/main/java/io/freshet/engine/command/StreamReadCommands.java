@@ -51,6 +51,9 @@ final class StreamReadCommands {
     for (int i = 1; i < c.argc(); i++) {
       int more = c.argc() - i - 1;
       if (c.argIs(i, "BLOCK") && more >= 1) {
+        if (c.fromScript()) {
+          throw new CommandError("ERR " + c.argString(0) + " command is not allowed with BLOCK option from scripts");
+        }
         i++;
         blockMs = blockMs(c, i);
       } else if (c.argIs(i, "COUNT") && more >= 1) {
@@ -189,14 +192,14 @@ final class StreamReadCommands {
       }
     }
     if (!served.isEmpty()) {
-      if (c.session.protocol() == 3) {
+      if (c.out.protocol() == 3) {
         c.out.mapHeader(served.size());
       } else {
         c.out.arrayHeader(served.size());
       }
       EntryCursor cursor = new EntryCursor();
       for (int k : served) {
-        if (c.session.protocol() != 3) {
+        if (c.out.protocol() != 3) {
           c.out.arrayHeader(2);
         }
         byte[] key = c.arg(streamsArg + k);

@@ -79,12 +79,23 @@ public final class Numbers {
 
   /** C's printf("%.17g") for finite doubles. */
   public static String formatG17(double value) {
+    return formatG(value, 17);
+  }
+
+  /** C's printf("%.<precision>g"), with inf, -inf and nan as glibc prints them. */
+  public static String formatG(double value, int precision) {
+    if (Double.isNaN(value)) {
+      return Double.doubleToRawLongBits(value) < 0 ? "-nan" : "nan";
+    }
+    if (Double.isInfinite(value)) {
+      return value > 0 ? "inf" : "-inf";
+    }
     if (value == 0) {
       return (1 / value < 0) ? "-0" : "0";
     }
-    BigDecimal bd = new BigDecimal(value).round(new MathContext(17, RoundingMode.HALF_EVEN));
+    BigDecimal bd = new BigDecimal(value).round(new MathContext(precision, RoundingMode.HALF_EVEN));
     int exponent = bd.precision() - bd.scale() - 1;
-    if (exponent < -4 || exponent >= 17) {
+    if (exponent < -4 || exponent >= precision) {
       BigDecimal unscaled = new BigDecimal(bd.unscaledValue(), bd.precision() - 1);
       String mantissa = stripZeros(unscaled.toPlainString());
       String exp = (exponent < 0 ? "-" : "+") + (Math.abs(exponent) < 10 ? "0" : "") + Math.abs(exponent);
