@@ -199,9 +199,95 @@ public final class Engine {
 
   // ---- execution ---------------------------------------------------------------------------
 
+  // ---- a script running past busy-reply-threshold -----------------------------------------
+
+  /** The script that runs too long, as the busy state needs it. */
+  public interface BusyScript {
+    Session session();
+
+    /** True for FCALL (FUNCTION KILL stops it), false for EVAL (SCRIPT KILL). */
+    boolean isFunction();
+
+    /** SCRIPT/FUNCTION KILL: null when the script will stop, else the error to reply. */
+    String kill();
+
+    /** SHUTDOWN NOSAVE: the script stops whatever it has written. */
+    void abort();
+  }
+
+  /** Set by the host: reads other clients' input and submits it, while a script runs long. */
+  public Runnable whileBusy;
+  private BusyScript busy;
+
+  /**
+   * Called by a script every so often once it has run past busy-reply-threshold: serves other
+   * clients, who get BUSY for everything but SCRIPT/FUNCTION KILL and SHUTDOWN NOSAVE (Redis's
+   * processEventsWhileBlocked).
+   */
+  public void serveWhileBusy(BusyScript script) {
+    if (whileBusy == null || busy != null) {
+      return;
+    }
+    busy = script;
+    try {
+      whileBusy.run();
+    } finally {
+      busy = null;
+    }
+  }
+
+  public boolean isBusy() {
+    return busy != null;
+  }
+
+  /** The client whose script is running past the threshold, or null. */
+  public Session busySession() {
+    return busy == null ? null : busy.session();
+  }
+
+  private void answerWhileBusy(Session s, byte[][] argv) {
+    CommandSpec spec = argv[0] == PROTOCOL_ERROR ? null : resolve(argv);
+    String name = spec == null ? "" : spec.fullName;
+    String kind = busy.isFunction() ? "FUNCTION" : "SCRIPT";
+    if (name.equals("script|kill") || name.equals("function|kill")) {
+      String error = name.startsWith(kind.toLowerCase(Locale.ROOT)) ? busy.kill()
+          : (busy.isFunction() ? "BUSY Redis is busy running a function. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
+              : "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.");
+      if (error == null) {
+        s.out.ok();
+      } else {
+        stats.errorReplies++;
+        s.out.error(error);
+      }
+    } else if (name.equals("shutdown") && hasArg(argv, "nosave")) {
+      LOG.warning("SHUTDOWN NOSAVE while a script runs: stopping it and shutting down");
+      busy.abort();
+      s.connection.requestShutdown();
+    } else {
+      stats.errorReplies++;
+      s.out.error(busy.isFunction()
+          ? "BUSY Redis is busy running a function. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
+          : "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.");
+    }
+    s.connection.flush();
+  }
+
+  private static boolean hasArg(byte[][] argv, String word) {
+    for (int i = 1; i < argv.length; i++) {
+      if (Call.is(argv[i], word)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Executes (or, behind a parked command, queues) one command from the client. */
   public void submit(Session s, byte[][] argv) {
     if (s.closed || s.closing) {
+      return;
+    }
+    if (busy != null && s != busy.session()) {
+      answerWhileBusy(s, argv);
       return;
     }
     markDirty(s);

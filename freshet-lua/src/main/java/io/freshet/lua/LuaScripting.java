@@ -52,6 +52,39 @@ public final class LuaScripting {
   private boolean currentReadOnly;
   private int currentResp = 2;
   private boolean running;
+  private String currentName;
+  private long startMs;
+  private long dirtyAtStart;
+  private boolean slowLogged;
+  /** Set by SCRIPT KILL or SHUTDOWN NOSAVE while busy: the hook then raises this error. */
+  private String stopError;
+  private final Engine.BusyScript busy = new Engine.BusyScript() {
+    @Override
+    public Session session() {
+      return current;
+    }
+
+    @Override
+    public boolean isFunction() {
+      return false;
+    }
+
+    @Override
+    public String kill() {
+      if (engine.stats.dirty != dirtyAtStart) {
+        return "UNKILLABLE Sorry the script already executed write commands against the dataset. "
+            + "You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.";
+      }
+      LOG.warning("Lua script killed by user with SCRIPT KILL.");
+      stopError = "ERR Script killed by user with SCRIPT KILL...";
+      return null;
+    }
+
+    @Override
+    public void abort() {
+      stopError = "ERR Script killed by SHUTDOWN NOSAVE";
+    }
+  };
 
   private LuaScripting(Engine engine) {
     this.engine = engine;
@@ -167,7 +200,7 @@ public final class LuaScripting {
       ls.n.lua_pushboolean(p, 1);
       return 1;
     });
-    function(l, "hook", lua -> 0);
+    function(l, "hook", this::hook);
     ls.pushString(l, CommandTable.REDIS_VERSION);
     ls.rawSetField(l, -2, "version");
     ls.n.lua_pushnumber(l, versionNum(CommandTable.REDIS_VERSION));
@@ -274,6 +307,11 @@ public final class LuaScripting {
     currentReadOnly = readOnly;
     currentResp = 2;
     capture.setProtocol(2);
+    currentName = name;
+    startMs = System.currentTimeMillis();
+    dirtyAtStart = engine.stats.dirty;
+    slowLogged = false;
+    stopError = null;
     running = true;
     Journal journal = engine.journal();
     if (journal != null) {
@@ -302,6 +340,32 @@ public final class LuaScripting {
         journal.endAtomic();
       }
     }
+  }
+
+  /**
+   * Runs every 100,000 Lua instructions: past busy-reply-threshold, serves other clients (BUSY)
+   * and returns the error that stops a killed script.
+   */
+  private int hook(party.iroiro.luajava.Lua lua) {
+    long l = lua.getPointer();
+    if (!running) {
+      return 0;
+    }
+    long elapsedMs = System.currentTimeMillis() - startMs;
+    if (elapsedMs >= engine.config.getLong("busy-reply-threshold")) {
+      if (!slowLogged) {
+        slowLogged = true;
+        LOG.warning("Slow script detected: still in execution after " + elapsedMs + " milliseconds. "
+            + "You can try killing the script using the SCRIPT KILL command. Script name is: " + currentName + ".");
+      }
+      engine.serveWhileBusy(busy);
+    }
+    if (stopError != null) {
+      ls.n.lua_settop(l, 0);
+      ls.pushString(l, stopError);
+      return 1;
+    }
+    return 0;
   }
 
   private void pushStrings(long l, Call c, int from, int count) {

@@ -51,6 +51,9 @@ final class ClientConnection extends ByteToMessageDecoder implements Connection,
     remote = format(ctx.channel().remoteAddress());
     local = format(ctx.channel().localAddress());
     session = engine.connect(this);
+    if (session != null) {
+      host.connections.add(this);
+    }
     if (session == null) {
       ctx.writeAndFlush(Unpooled.wrappedBuffer(MAX_CLIENTS)).addListener(ChannelFutureListener.CLOSE);
       return;
@@ -106,6 +109,7 @@ final class ClientConnection extends ByteToMessageDecoder implements Connection,
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    host.connections.remove(this);
     if (session != null) {
       engine.disconnect(session);
     }
@@ -121,6 +125,36 @@ final class ClientConnection extends ByteToMessageDecoder implements Connection,
       LOG.warning("closing " + remote + ": " + cause);
     }
     ctx.close();
+  }
+
+  /**
+   * While a script runs past busy-reply-threshold the event loop is inside it, so the engine
+   * reads this client's socket directly (one non-blocking read, level-triggered epoll sees any
+   * rest later) and decodes it as usual; its commands get BUSY. Not for the script's own client,
+   * whose decoder is the one running. Linux epoll transport only.
+   */
+  void readWhileBusy() {
+    if (session == null || session.closed || session == engine.busySession()
+        || !(ctx.channel() instanceof io.netty.channel.unix.UnixChannel unix) || !ctx.channel().isActive()) {
+      return;
+    }
+    ByteBuf buf = ctx.alloc().directBuffer(16 * 1024);
+    try {
+      java.nio.ByteBuffer nio = buf.internalNioBuffer(0, buf.capacity());
+      int n = unix.fd().read(nio, nio.position(), nio.limit());
+      if (n > 0) {
+        buf.writerIndex(n);
+        ByteBuf taken = buf;
+        buf = null;
+        channelRead(ctx, taken); // the decoder releases it
+      }
+    } catch (Exception e) {
+      LOG.fine("read while busy failed for " + remote + ": " + e);
+    } finally {
+      if (buf != null) {
+        buf.release();
+      }
+    }
   }
 
   // ---- Connection (engine side) -----------------------------------------------------------

@@ -8,6 +8,16 @@ abstract class EngineHost {
   volatile long maxBulkBytes;
   volatile long maxQueryBufferBytes;
 
+  /** Every open client connection (for reading while a script is busy). */
+  final java.util.Set<ClientConnection> connections = new java.util.LinkedHashSet<>();
+
+  /** Engine.whileBusy: one read from every other client. */
+  void serveWhileBusy() {
+    for (ClientConnection c : new java.util.ArrayList<>(connections)) {
+      c.readWhileBusy();
+    }
+  }
+
   private boolean endBatchScheduled;
   private final Runnable endBatchTask = () -> {
     endBatchScheduled = false;

@@ -83,6 +83,7 @@ public final class FreshetServer implements AutoCloseable {
     this.loop = epoll ? new EpollEventLoopGroup(1, threads) : new NioEventLoopGroup(1, threads);
     this.engine = new Engine(config, System::currentTimeMillis);
     io.freshet.lua.LuaScripting.install(engine);
+    engine.whileBusy = host::serveWhileBusy;
     if (configFile != null) {
       engine.configRewriter = values -> ConfigRewrite.rewrite(configFile, values);
     }
