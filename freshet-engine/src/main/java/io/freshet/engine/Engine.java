@@ -39,6 +39,21 @@ public final class Engine {
   public final Random random = new Random();
   /** The host's storage (SAVE, BGSAVE, DUMP, ...); null when the engine runs without one. */
   public Persistence persistence;
+  /** The function libraries (FUNCTION LOAD), for snapshots; null without scripting. */
+  public FunctionLibraries functions;
+
+  /** What snapshots need of the function libraries. Engine thread only. */
+  public interface FunctionLibraries {
+    /** The code of every library, as FUNCTION LOAD got it. */
+    java.util.List<byte[]> codes();
+
+    /** Loads a library from a snapshot, replacing one of the same name. */
+    void restoreLibrary(byte[] code);
+
+    /** Removes every library (before a snapshot is loaded back). */
+    void clear();
+  }
+
   /** Where CONFIG REWRITE writes; set by the host when it was started from a config file. */
   public volatile ConfigRewriter configRewriter;
 
@@ -208,8 +223,11 @@ public final class Engine {
     /** True for FCALL (FUNCTION KILL stops it), false for EVAL (SCRIPT KILL). */
     boolean isFunction();
 
-    /** SCRIPT/FUNCTION KILL: null when the script will stop, else the error to reply. */
-    String kill();
+    /**
+     * SCRIPT KILL ({@code byFunctionKill} false) or FUNCTION KILL: null when the script will
+     * stop, else the error to reply.
+     */
+    String kill(boolean byFunctionKill);
 
     /** SHUTDOWN NOSAVE: the script stops whatever it has written. */
     void abort();
@@ -248,11 +266,8 @@ public final class Engine {
   private void answerWhileBusy(Session s, byte[][] argv) {
     CommandSpec spec = argv[0] == PROTOCOL_ERROR ? null : resolve(argv);
     String name = spec == null ? "" : spec.fullName;
-    String kind = busy.isFunction() ? "FUNCTION" : "SCRIPT";
     if (name.equals("script|kill") || name.equals("function|kill")) {
-      String error = name.startsWith(kind.toLowerCase(Locale.ROOT)) ? busy.kill()
-          : (busy.isFunction() ? "BUSY Redis is busy running a function. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
-              : "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.");
+      String error = busy.kill(name.equals("function|kill"));
       if (error == null) {
         s.out.ok();
       } else {
@@ -265,9 +280,8 @@ public final class Engine {
       s.connection.requestShutdown();
     } else {
       stats.errorReplies++;
-      s.out.error(busy.isFunction()
-          ? "BUSY Redis is busy running a function. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
-          : "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.");
+      s.out.error("BUSY Redis is busy running a script. You can only call "
+          + (busy.isFunction() ? "FUNCTION" : "SCRIPT") + " KILL or SHUTDOWN NOSAVE.");
     }
     s.connection.flush();
   }

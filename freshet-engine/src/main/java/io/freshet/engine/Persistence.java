@@ -39,4 +39,10 @@ public interface Persistence {
 
   /** RESTORE's value from a DUMP payload; throws with Redis's error on a bad payload. */
   Object restore(byte[] payload);
+
+  /** FUNCTION DUMP's payload for these library codes. */
+  byte[] dumpFunctions(java.util.List<byte[]> codes);
+
+  /** The library codes in a FUNCTION DUMP payload; throws with Redis's error on a bad one. */
+  java.util.List<byte[]> restoreFunctions(byte[] payload);
 }

@@ -15,9 +15,10 @@ local function ro_error()
   error('Attempt to modify a readonly table', 2)
 end
 local function protect(t, newindex)
-  local proxy = raw_setmetatable({}, {__index = t, __newindex = newindex or ro_error, __metatable = false})
+  local mt = {__index = t, __newindex = newindex or ro_error, __metatable = false}
+  local proxy = raw_setmetatable({}, mt)
   target[proxy] = t
-  return proxy
+  return proxy, mt
 end
 
 -- Errors of the redis.* functions are tables, as Redis's luaPushError + luaError make them.
@@ -129,6 +130,10 @@ real_G.cjson.null = J.cjson_null
 real_G.cjson._NAME = 'cjson'
 real_G.cjson._VERSION = '2.1.0'
 
+-- Redis replaces math.random and math.randomseed with its own generator (rand.c).
+math.random = java(J.random)
+math.randomseed = java(J.randomseed)
+
 for _, name in raw_ipairs({'dofile', 'loadfile', 'print', 'os', 'io', 'require', 'module', 'package',
     'setfenv', 'getfenv', 'newproxy', 'debug', 'J'}) do
   raw_rawset(real_G, name, nil)
@@ -193,7 +198,7 @@ end
 raw_rawset(real_G, '__redis__err__handler', err_handler)
 -- luajava keeps the last Java exception of a JNI call in this global; only it may write it.
 local JAVA_THROWABLE = '__jthrowable__'
-local env = protect(real_G, function(_, k, v)
+local env, env_mt = protect(real_G, function(_, k, v)
   if k == JAVA_THROWABLE then
     raw_rawset(real_G, k, v)
     return
@@ -208,15 +213,42 @@ raw_setmetatable(real_G, {__index = function(_, k)
   error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
 end})
 
--- Runs a compiled script with its KEYS and ARGV (not a tail call, so the handler sees frames).
-local function run(f, keys, argv)
-  raw_rawset(real_G, 'KEYS', keys)
-  raw_rawset(real_G, 'ARGV', argv)
-  local r = f()
-  return r
+local function nonexistent(_, k)
+  error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
+end
+
+-- FUNCTION LOAD runs a library with only this visible (Redis 7's library API).
+local load_redis = {
+  register_function = java(J.register_function),
+  log = redis.log,
+  REDIS_VERSION = redis.REDIS_VERSION,
+  REDIS_VERSION_NUM = redis.REDIS_VERSION_NUM,
+  LOG_DEBUG = 0, LOG_VERBOSE = 1, LOG_NOTICE = 2, LOG_WARNING = 3,
+}
+raw_setmetatable(load_redis, {__index = nonexistent})
+local load_G = raw_setmetatable({redis = protect(load_redis)}, {__index = nonexistent})
+local function set_loading(on)
+  env_mt.__index = on and load_G or real_G
+end
+
+local runner
+if J.functions then
+  -- A function gets its keys and arguments as parameters; there are no KEYS and ARGV globals.
+  runner = function(f, keys, args)
+    local r = f(keys, args)
+    return r
+  end
+else
+  -- A script gets KEYS and ARGV as globals (not a tail call, so the handler sees frames).
+  runner = function(f, keys, argv)
+    raw_rawset(real_G, 'KEYS', keys)
+    raw_rawset(real_G, 'ARGV', argv)
+    local r = f()
+    return r
+  end
 end
 
 -- From here on, every chunk loaded in this state (scripts, loadstring) sees the read-only view.
 setfenv(0, env)
 dbg.sethook(hook, '', 100000)
-return run, err_handler, real_G
+return runner, err_handler, set_loading

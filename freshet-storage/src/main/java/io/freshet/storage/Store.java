@@ -222,14 +222,24 @@ public final class Store implements Persistence, AutoCloseable {
   private long loadRdb(Path file) throws IOException {
     long nowMs = engine.now();
     try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-      RdbReader.load(in, config, (db, key, value, expireAt) -> {
-        if (expireAt >= 0 && expireAt <= nowMs) {
-          return;
+      RdbReader.load(in, config, new RdbReader.Sink() {
+        @Override
+        public void key(int db, byte[] key, Object value, long expireAt) {
+          if (expireAt >= 0 && expireAt <= nowMs) {
+            return;
+          }
+          Database d = engine.db(db);
+          d.add(key, value);
+          if (expireAt >= 0) {
+            d.setExpire(key, expireAt);
+          }
         }
-        Database d = engine.db(db);
-        d.add(key, value);
-        if (expireAt >= 0) {
-          d.setExpire(key, expireAt);
+
+        @Override
+        public void function(byte[] code) {
+          if (engine.functions != null) {
+            engine.functions.restoreLibrary(code);
+          }
         }
       });
     } catch (RdbException e) {
@@ -277,12 +287,17 @@ public final class Store implements Persistence, AutoCloseable {
   // ---- snapshots ---------------------------------------------------------------------------
 
   private Bytes snapshot(boolean aofBase) {
-    return encode(dbs(), aofBase, config.getInt("freshet-rdb-version"), engine.now());
+    return encode(dbs(), functionCodes(), aofBase, config.getInt("freshet-rdb-version"), engine.now());
   }
 
-  private static Bytes encode(Database[] dbs, boolean aofBase, int version, long nowMs) {
+  /** The function libraries' code (byte arrays never change, so a list copy is a snapshot). */
+  private List<byte[]> functionCodes() {
+    return engine.functions == null ? List.of() : List.copyOf(engine.functions.codes());
+  }
+
+  private static Bytes encode(Database[] dbs, List<byte[]> functions, boolean aofBase, int version, long nowMs) {
     Bytes out = new Bytes(1 << 16);
-    RdbWriter.snapshot(out, version, dbs, nowMs, aofBase);
+    RdbWriter.snapshot(out, version, dbs, functions, nowMs, aofBase);
     return out;
   }
 
@@ -377,13 +392,14 @@ public final class Store implements Persistence, AutoCloseable {
     bgsaveStartMs = System.currentTimeMillis();
     dirtyAtSnapshot = engine.stats.dirty;
     Database[] copy = copyForBackground();
+    List<byte[]> functions = functionCodes();
     int version = config.getInt("freshet-rdb-version");
     long nowMs = engine.now();
     Path file = rdbFile();
     background.execute(() -> {
       boolean ok;
       try {
-        writeFile(file, encode(copy, false, version, nowMs));
+        writeFile(file, encode(copy, functions, false, version, nowMs));
         ok = true;
       } catch (IOException | RuntimeException e) {
         LOG.warning("Background saving error: " + e.getMessage());
@@ -453,6 +469,7 @@ public final class Store implements Persistence, AutoCloseable {
       rewriteInProgress = true;
       rewriteStartMs = System.currentTimeMillis();
       Database[] copy = copyForBackground();
+      List<byte[]> functions = functionCodes();
       int version = config.getInt("freshet-rdb-version");
       long nowMs = engine.now();
       Manifest.Entry base = new Manifest.Entry(baseName(baseSeq), baseSeq, Manifest.Type.BASE);
@@ -460,7 +477,7 @@ public final class Store implements Persistence, AutoCloseable {
       background.execute(() -> {
         long size = -1;
         try {
-          Bytes snapshot = encode(copy, true, version, nowMs);
+          Bytes snapshot = encode(copy, functions, true, version, nowMs);
           writeFile(baseFile, snapshot);
           size = snapshot.size();
         } catch (IOException | RuntimeException e) {
@@ -620,6 +637,9 @@ public final class Store implements Persistence, AutoCloseable {
     for (Database db : dbs()) {
       db.clear();
     }
+    if (engine.functions != null) {
+      engine.functions.clear();
+    }
   }
 
   @Override
@@ -640,6 +660,20 @@ public final class Store implements Persistence, AutoCloseable {
   @Override
   public byte[] dump(Object value) {
     return RdbWriter.dump(value, config.getInt("freshet-rdb-version"));
+  }
+
+  @Override
+  public byte[] dumpFunctions(List<byte[]> codes) {
+    return RdbWriter.dumpFunctions(codes, config.getInt("freshet-rdb-version"));
+  }
+
+  @Override
+  public List<byte[]> restoreFunctions(byte[] payload) {
+    try {
+      return RdbReader.restoreFunctions(payload, config);
+    } catch (RdbException | IOException e) {
+      throw new CommandError(e instanceof RdbException ? "ERR " + e.getMessage() : "ERR Bad data format");
+    }
   }
 
   @Override

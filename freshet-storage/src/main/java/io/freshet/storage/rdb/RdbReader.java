@@ -30,6 +30,9 @@ public final class RdbReader {
   /** Receives each key as it is read. */
   public interface Sink {
     void key(int db, byte[] key, Object value, long expireAtMs);
+
+    /** A function library's code (FUNCTION2 record). */
+    default void function(byte[] code) {}
   }
 
   private final Source in;
@@ -45,6 +48,33 @@ public final class RdbReader {
   public static long load(InputStream stream, Config config, Sink sink) throws IOException {
     RdbReader r = new RdbReader(new Source(stream), config);
     return r.loadFile(sink);
+  }
+
+  /** The library codes of a FUNCTION DUMP payload, after checking its version and checksum. */
+  public static java.util.List<byte[]> restoreFunctions(byte[] payload, Config config) throws IOException {
+    if (payload.length < 10) {
+      throw new RdbException("DUMP payload version or checksum are wrong");
+    }
+    int footer = payload.length - 10;
+    int version = (payload[footer] & 0xff) | (payload[footer + 1] & 0xff) << 8;
+    long crc = 0;
+    for (int i = 0; i < 8; i++) {
+      crc |= (long) (payload[footer + 2 + i] & 0xff) << (8 * i);
+    }
+    if (version > MAX_VERSION || Crc64.update(0, payload, 0, payload.length - 8) != crc) {
+      throw new RdbException("DUMP payload version or checksum are wrong");
+    }
+    RdbReader r = new RdbReader(new Source(new java.io.ByteArrayInputStream(payload, 0, footer)), config);
+    r.version = version;
+    java.util.List<byte[]> codes = new java.util.ArrayList<>();
+    int type;
+    while ((type = r.in.read()) != -1) {
+      if (type != Rdb.OPCODE_FUNCTION2) {
+        throw new RdbException("given type is not a function");
+      }
+      codes.add(r.string());
+    }
+    return codes;
   }
 
   /** Decodes a DUMP payload after checking its version and checksum (RESTORE). */
@@ -138,7 +168,7 @@ public final class RdbReader {
         }
         case Rdb.OPCODE_MODULE_AUX -> throw new RdbException("Module auxiliary data is not supported");
         case Rdb.OPCODE_FUNCTION2 -> {
-          string(); // Lua function libraries: kept by Redis, ignored here until scripting exists
+          sink.function(string());
           continue;
         }
         case Rdb.OPCODE_FUNCTION -> throw new RdbException("Pre-release function format not supported");

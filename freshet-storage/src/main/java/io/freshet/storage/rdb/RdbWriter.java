@@ -41,6 +41,12 @@ public final class RdbWriter {
 
   /** A whole snapshot of {@code dbs}: header, aux fields, databases, EOF and checksum. */
   public static void snapshot(Bytes out, int version, Database[] dbs, long nowMs, boolean aofBase) {
+    snapshot(out, version, dbs, java.util.List.of(), nowMs, aofBase);
+  }
+
+  /** As above, with the function libraries (FUNCTION LOAD codes) before the databases. */
+  public static void snapshot(Bytes out, int version, Database[] dbs, java.util.List<byte[]> functions, long nowMs,
+      boolean aofBase) {
     RdbWriter w = new RdbWriter(out, version);
     w.raw(String.format("REDIS%04d", version).getBytes(StandardCharsets.US_ASCII));
     w.aux("redis-ver", "7.4.0");
@@ -48,6 +54,10 @@ public final class RdbWriter {
     w.aux("ctime", Long.toString(nowMs / 1000));
     w.aux("used-mem", Long.toString(Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()));
     w.aux("aof-base", aofBase ? "1" : "0");
+    for (byte[] code : functions) {
+      w.out.write(Rdb.OPCODE_FUNCTION2);
+      w.string(code);
+    }
     for (Database db : dbs) {
       if (db.size() == 0) {
         continue;
@@ -71,6 +81,21 @@ public final class RdbWriter {
     w.out.write(Rdb.OPCODE_EOF);
     long crc = Crc64.update(0, out.array(), 0, out.size());
     w.millis(crc); // little-endian, as rdbSaveRaw(&cksum) on x86
+  }
+
+  /** FUNCTION DUMP's payload: each library as FUNCTION2 + code, RDB version, CRC-64. */
+  public static byte[] dumpFunctions(java.util.List<byte[]> codes, int version) {
+    Bytes out = new Bytes(256);
+    RdbWriter w = new RdbWriter(out, version);
+    for (byte[] code : codes) {
+      out.write(Rdb.OPCODE_FUNCTION2);
+      w.string(code);
+    }
+    out.write(version & 0xff);
+    out.write((version >>> 8) & 0xff);
+    long crc = Crc64.update(0, out.array(), 0, out.size());
+    w.millis(crc);
+    return java.util.Arrays.copyOf(out.array(), out.size());
   }
 
   /** DUMP's payload: type, value, RDB version (2 bytes LE), CRC-64 (8 bytes LE). */
