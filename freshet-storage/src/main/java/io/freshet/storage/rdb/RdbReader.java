@@ -50,8 +50,8 @@ public final class RdbReader {
     return r.loadFile(sink);
   }
 
-  /** The library codes of a FUNCTION DUMP payload, after checking its version and checksum. */
-  public static java.util.List<byte[]> restoreFunctions(byte[] payload, Config config) throws IOException {
+  /** A reader over a DUMP-style payload's body, after checking its RDB version and CRC-64. */
+  private static RdbReader payloadReader(byte[] payload, Config config) throws IOException {
     if (payload.length < 10) {
       throw new RdbException("DUMP payload version or checksum are wrong");
     }
@@ -66,6 +66,12 @@ public final class RdbReader {
     }
     RdbReader r = new RdbReader(new Source(new java.io.ByteArrayInputStream(payload, 0, footer)), config);
     r.version = version;
+    return r;
+  }
+
+  /** The library codes of a FUNCTION DUMP payload, after checking its version and checksum. */
+  public static java.util.List<byte[]> restoreFunctions(byte[] payload, Config config) throws IOException {
+    RdbReader r = payloadReader(payload, config);
     java.util.List<byte[]> codes = new java.util.ArrayList<>();
     int type;
     while ((type = r.in.read()) != -1) {
@@ -79,20 +85,7 @@ public final class RdbReader {
 
   /** Decodes a DUMP payload after checking its version and checksum (RESTORE). */
   public static Object restore(byte[] payload, Config config) throws IOException {
-    if (payload.length < 10) {
-      throw new RdbException("DUMP payload version or checksum are wrong");
-    }
-    int footer = payload.length - 10;
-    int version = (payload[footer] & 0xff) | (payload[footer + 1] & 0xff) << 8;
-    long crc = 0;
-    for (int i = 0; i < 8; i++) {
-      crc |= (long) (payload[footer + 2 + i] & 0xff) << (8 * i);
-    }
-    if (version > MAX_VERSION || Crc64.update(0, payload, 0, payload.length - 8) != crc) {
-      throw new RdbException("DUMP payload version or checksum are wrong");
-    }
-    RdbReader r = new RdbReader(new Source(new java.io.ByteArrayInputStream(payload, 0, footer)), config);
-    r.version = version;
+    RdbReader r = payloadReader(payload, config);
     int type = r.in.u8();
     Object value = r.value(type);
     if (r.in.read() != -1) {
