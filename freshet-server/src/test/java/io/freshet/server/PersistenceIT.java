@@ -3,6 +3,7 @@ package io.freshet.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.freshet.server.testing.FreshetProcess;
 import io.freshet.server.testing.RawClient;
 import io.freshet.server.testing.RedisServerProcess;
 import java.io.IOException;
@@ -194,9 +195,9 @@ class PersistenceIT {
     int next = 0;
     int rounds = Integer.getInteger("freshet.crash.rounds", 20); // bench/crash.sh runs more
     for (int round = 0; round < rounds; round++) {
-      Process p = startProcess(dir, port);
+      Process p = FreshetProcess.start(dir, port);
       try {
-        try (RawClient c = connect(port)) {
+        try (RawClient c = FreshetProcess.connect(port)) {
           c.call("XGROUP", "CREATE", "jobs", "workers", "0", "MKSTREAM");
         }
         AtomicBoolean stop = new AtomicBoolean();
@@ -246,8 +247,8 @@ class PersistenceIT {
         p.destroyForcibly();
       }
     }
-    Process p = startProcess(dir, port);
-    try (RawClient c = connect(port)) {
+    Process p = FreshetProcess.start(dir, port);
+    try (RawClient c = FreshetProcess.connect(port)) {
       String all = c.call("XRANGE", "jobs", "-", "+");
       Map<String, Integer> seen = new HashMap<>();
       Matcher m = Pattern.compile("\\$1\r\nn\r\n\\$\\d+\r\n(\\d+)\r\n").matcher(all);
@@ -267,32 +268,6 @@ class PersistenceIT {
     } finally {
       p.destroyForcibly();
       p.waitFor(10, TimeUnit.SECONDS);
-    }
-  }
-
-  private static Process startProcess(Path dir, int port) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.freshet.server.ServerMain",
-        "--port", Integer.toString(port), "--dir", dir.toString(), "--appendfsync", "always")
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server.log").toFile()))
-        .start();
-  }
-
-  private static RawClient connect(int port) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (true) {
-      try {
-        RawClient c = new RawClient(port);
-        if (c.call("PING").equals("+PONG\r\n")) {
-          return c;
-        }
-        c.close();
-      } catch (IOException e) {
-        if (System.nanoTime() > deadline) {
-          throw e;
-        }
-      }
-      Thread.sleep(50);
     }
   }
 

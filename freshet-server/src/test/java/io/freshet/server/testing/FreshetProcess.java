@@ -1,0 +1,38 @@
+package io.freshet.server.testing;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** Freshet in a child JVM, for tests that kill it with SIGKILL. */
+public final class FreshetProcess {
+  private FreshetProcess() {}
+
+  /** Starts {@code ServerMain} on {@code port} with data in {@code dir} and appendfsync always. */
+  public static Process start(Path dir, int port) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.freshet.server.ServerMain",
+        "--port", Integer.toString(port), "--dir", dir.toString(), "--appendfsync", "always")
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server.log").toFile()))
+        .start();
+  }
+
+  /** A client connected once the server answers PING (it may still be recovering). */
+  public static RawClient connect(int port) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        RawClient c = new RawClient(port);
+        if (c.call("PING").equals("+PONG\r\n")) {
+          return c;
+        }
+        c.close();
+      } catch (IOException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+      Thread.sleep(50);
+    }
+  }
+}
