@@ -99,6 +99,26 @@ for pipeline in 1 16; do
   done
 done
 
+if [[ "${scripts:-1}" = 1 ]]; then
+  # the seeds' Black-Friday stock decrement by EVALSHA; stock large enough that every call
+  # takes the GET + DECRBY path
+  script="local stock = redis.call('GET', 'stock:A')
+if tonumber(stock) >= 1 then
+    redis.call('DECRBY', 'stock:A', 1)
+    return 1
+else
+    return 0
+end"
+  for port in "$redis_port" "$freshet_port"; do
+    redis-cli -p "$port" set stock:A 1000000000 >/dev/null
+    sha=$(redis-cli -p "$port" script load "$script")
+  done
+  rps_cmd "$freshet_port" 50 16 EVALSHA "$sha" 0 >/dev/null # warm-up
+  for pipeline in 1 16; do
+    compare "evalsha stock decrement" "$pipeline" EVALSHA "$sha" 0
+  done
+fi
+
 if [[ "${streams:-1}" = 1 ]]; then
   # streams: the seeds' order entry; XRANGE reads 10 entries from the start of what XADD wrote
   for pipeline in 1 16; do

@@ -46,6 +46,7 @@ final class LuaRuntime {
   private int runRef;
   private int errHandlerRef;
   private int setLoadingRef;
+  private int sandboxChunkRef;
   private final CaptureWriter capture = new CaptureWriter();
   /** Receives redis.register_function calls while a library loads (function mode only). */
   FunctionRegistry.Loading loading;
@@ -120,9 +121,10 @@ final class LuaRuntime {
       throw new IllegalStateException("sandbox.lua: " + ls.toJavaString(l, -1));
     }
     pushJavaTable(l);
-    if (ls.n.lua_pcall(l, 1, 3, 0) != 0) {
+    if (ls.n.lua_pcall(l, 1, 4, 0) != 0) {
       throw new IllegalStateException("sandbox.lua: " + ls.toJavaString(l, -1));
     }
+    sandboxChunkRef = ls.n.luaL_ref(l, ls.registry);
     setLoadingRef = ls.n.luaL_ref(l, ls.registry);
     errHandlerRef = ls.n.luaL_ref(l, ls.registry);
     runRef = ls.n.luaL_ref(l, ls.registry);
@@ -294,13 +296,20 @@ final class LuaRuntime {
     long l = ls.main();
     ByteBuffer buf = ls.directBuffer(body.length);
     buf.put(body);
+    ls.n.lua_settop(l, 0);
+    ls.n.lua_rawgeti(l, ls.registry, sandboxChunkRef);
     if (ls.n.luaJ_loadbuffer(l, buf, body.length, chunkName) != 0) {
       String msg = ls.toJavaString(l, -1);
       ls.n.lua_settop(l, 0);
       throw new CommandError(errorPrefix + msg);
     }
-    return ls.n.luaL_ref(l, ls.registry);
+    ls.n.lua_pushvalue(l, -1);
+    int ref = ls.n.luaL_ref(l, ls.registry);
+    ls.n.lua_pcall(l, 1, 0, 0); // sandbox_chunk(f): the read-only globals
+    ls.n.lua_settop(l, 0);
+    return ref;
   }
+
 
   /** Pushes the registered value {@code ref} (a compiled chunk, a callback). */
   void pushRef(long l, int ref) {

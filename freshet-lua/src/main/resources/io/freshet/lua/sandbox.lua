@@ -196,20 +196,11 @@ for _, name in raw_ipairs({'string', 'math', 'table', 'coroutine', 'bit', 'cjson
   end
 end
 raw_rawset(real_G, '__redis__err__handler', err_handler)
--- luajava keeps the last Java exception of a JNI call in this global; only it may write it.
-local JAVA_THROWABLE = '__jthrowable__'
-local env, env_mt = protect(real_G, function(_, k, v)
-  if k == JAVA_THROWABLE then
-    raw_rawset(real_G, k, v)
-    return
-  end
-  error('Attempt to modify a readonly table', 2)
-end)
+-- Scripts see the read-only view; the thread's own globals stay real_G, where luajava writes
+-- its __jthrowable__ global after every Java call (a plain write, no metamethod to run).
+local env, env_mt = protect(real_G)
 raw_rawset(real_G, '_G', env)
 raw_setmetatable(real_G, {__index = function(_, k)
-  if k == JAVA_THROWABLE then
-    return nil
-  end
   error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
 end})
 
@@ -248,7 +239,26 @@ else
   end
 end
 
--- From here on, every chunk loaded in this state (scripts, loadstring) sees the read-only view.
-setfenv(0, env)
+-- Chunks compiled in this state get the read-only view: scripts and libraries from Java (through
+-- sandbox_chunk), loadstring and load here; closures inherit it.
+local raw_loadstring, raw_load = loadstring, load
+real_G.loadstring = function(...)
+  local f, e = raw_loadstring(...)
+  if f then
+    setfenv(f, env)
+  end
+  return f, e
+end
+real_G.load = function(...)
+  local f, e = raw_load(...)
+  if f then
+    setfenv(f, env)
+  end
+  return f, e
+end
+local function sandbox_chunk(f)
+  setfenv(f, env)
+end
+
 dbg.sethook(hook, '', 100000)
-return runner, err_handler, set_loading
+return runner, err_handler, set_loading, sandbox_chunk
