@@ -16,6 +16,8 @@ final class ScriptLibraries {
     Map<String, Map<String, JFunction>> libs = new LinkedHashMap<>();
     libs.put("bit", BitLib.functions(this));
     libs.put("cjson", CjsonLib.functions(this));
+    libs.put("cmsgpack", CmsgpackLib.functions(this));
+    libs.put("struct", StructLib.functions(this));
     return libs;
   }
 

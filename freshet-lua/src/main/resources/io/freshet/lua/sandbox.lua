@@ -129,6 +129,10 @@ end
 real_G.cjson.null = J.cjson_null
 real_G.cjson._NAME = 'cjson'
 real_G.cjson._VERSION = '2.1.0'
+real_G.cmsgpack._NAME = 'cmsgpack'
+real_G.cmsgpack._VERSION = 'lua-cmsgpack 0.4.0'
+real_G.cmsgpack._COPYRIGHT = 'Copyright (C) 2012, Salvatore Sanfilippo'
+real_G.cmsgpack._DESCRIPTION = 'MessagePack C implementation for Lua'
 
 -- Redis replaces math.random and math.randomseed with its own generator (rand.c).
 math.random = java(J.random)

@@ -158,6 +158,35 @@ class ScriptDifferentialIT {
       s("return {cjson.encode_number_precision(), cjson.encode_max_depth(), cjson.decode_max_depth()}"),
       s("return type(cjson.null)"), s("return cjson.decode(ARGV[1]).order_id", "0", "{\"order_id\":\"o-17\",\"qty\":2}"),
       s("return cjson.encode(cjson.decode(ARGV[1]))", "0", "[1,\"two\",[3],{\"k\":[]}]"),
+      // cmsgpack and struct (hex of what they pack)
+      hex("cmsgpack.pack({1, 2, 3})"), hex("cmsgpack.pack({a = 1})"), hex("cmsgpack.pack(nil)"), hex("cmsgpack.pack(true)"),
+      hex("cmsgpack.pack(-1)"), hex("cmsgpack.pack(-33)"), hex("cmsgpack.pack(127)"), hex("cmsgpack.pack(128)"),
+      hex("cmsgpack.pack(256)"), hex("cmsgpack.pack(65536)"), hex("cmsgpack.pack(2^32)"), hex("cmsgpack.pack(-2^31)"),
+      hex("cmsgpack.pack(-2^33)"), hex("cmsgpack.pack(1.5)"), hex("cmsgpack.pack(0.1)"), hex("cmsgpack.pack(string.rep('x', 40))"),
+      hex("cmsgpack.pack(string.rep('y', 300))"), hex("cmsgpack.pack({})"), hex("cmsgpack.pack({1, nil, 3})"),
+      hex("cmsgpack.pack({[1] = 1, [2] = 2, [4] = 4})"), hex("cmsgpack.pack('ab', 1, true)"), hex("cmsgpack.pack(1e300)"),
+      hex("cmsgpack.pack(2^64)"), hex("cmsgpack.pack({{{{{{{{{{{{{{{{{{1}}}}}}}}}}}}}}}}}})"), hex("cmsgpack.pack(-0.0)"),
+      hex("cmsgpack.pack({x = {1, 2}, y = 'z'})"), s("return cmsgpack.pack()"),
+      s("return {cmsgpack.unpack(cmsgpack.pack(1, 'a', {1, 2}, {x = 1}, -5, 3.25, 2^40))}"),
+      s("return cmsgpack.unpack(string.char(0xc1))"), s("return cmsgpack.unpack('')"),
+      s("return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3))}"), s("return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), 2)}"),
+      s("return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3), 2)}"), s("return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2), 5)}"),
+      s("return {cmsgpack.unpack(string.char(0x92, 1))}"), s("return {cmsgpack.unpack(string.char(0xc4, 1, 65))}"),
+      s("return {cmsgpack.unpack_one('abc', 9)}"), s("return cmsgpack.unpack()"),
+      s("return {cmsgpack._NAME, cmsgpack._VERSION, cmsgpack._COPYRIGHT, cmsgpack._DESCRIPTION}"),
+      s("local t = cmsgpack.unpack(cmsgpack.pack({order_id = 'o-1', qty = 2})) return {t.order_id, t.qty}"),
+      hex("struct.pack('>I2', 258)"), hex("struct.pack('<i', -2)"), hex("struct.pack('!4 b i', 1, 2)"), hex("struct.pack('s', 'ab')"),
+      hex("struct.pack('c3', 'abcdef')"), hex("struct.pack('c0', 'xy')"), hex("struct.pack('>d', 1.5)"), hex("struct.pack('f', 0.1)"),
+      hex("struct.pack('l', 1)"), hex("struct.pack('xB', 255)"), hex("struct.pack('>i16', 1)"), hex("struct.pack('h', 70000)"),
+      hex("struct.pack('<I3 >I3 H', 1, 2, 3)"), hex("struct.pack('!8 b d', 1, 2)"), hex("struct.pack('B', -1)"),
+      s("return struct.pack('z', 1)"), s("return struct.pack('c5', 'ab')"), s("return struct.pack('i', 'x')"),
+      s("return struct.pack('!3i', 1)"), s("return struct.pack('i40', 1)"), s("return struct.pack()"),
+      s("return {struct.unpack('>I2i', struct.pack('>I2i', 258, -7))}"), s("return {struct.unpack('s', 'ab\\0cd')}"),
+      s("return {struct.unpack('B c0', string.char(2) .. 'hey')}"), s("return {struct.unpack('i', 'ab')}"),
+      s("return {struct.unpack('B', 'ab', 2)}"), s("return {struct.unpack('B', 'ab', 0)}"), s("return struct.size('>i h !8 d')"),
+      s("return struct.size('s')"), s("return struct.size('c0')"), s("return tostring(struct.unpack('<d', struct.pack('<d', 0.1)))"),
+      s("return {struct.unpack('<h >h', struct.pack('<h >h', -2, -3))}"), s("return {struct.unpack('s', 'abc')}"),
+      s("return {struct.unpack('c0', 'abc')}"),
       // KEYS, ARGV, binary values
       s("return {KEYS[1], KEYS[2], ARGV[1], ARGV[2], #KEYS, #ARGV}", "2", "k1", "k2", "a1", "a2"),
       s("return ARGV[1]", "0", "a\u0000b\u00ffc"),
@@ -189,6 +218,12 @@ class ScriptDifferentialIT {
       hex.append(String.format("%02x", b));
     }
     return hex.toString();
+  }
+
+  /** A script returning the hex of what {@code expr} evaluates to (or its error message). */
+  private static String[] hex(String expr) {
+    return s("local ok, v = pcall(function() return " + expr + " end) if not ok then return v end "
+        + "local h = {} for i = 1, #v do h[#h + 1] = string.format('%02x', v:byte(i)) end return table.concat(h)");
   }
 
   private static String[] s(String script, String... rest) {
