@@ -443,7 +443,12 @@ final class LuaRuntime {
       return;
     }
     ls.rawGetField(l, -1, "err");
-    String msg = ls.type(l, -1) == LuaState.TSTRING ? ls.toJavaString(l, -1) : "(null)";
+    if (ls.type(l, -1) != LuaState.TSTRING && ls.type(l, -1) != LuaState.TNUMBER) {
+      // Redis 7.0 crashes here (a NULL message); say what happened instead
+      out.error("ERR Error running script " + name + ", execution failure (error object without an err field)");
+      return;
+    }
+    String msg = ls.toJavaString(l, -1);
     ls.rawGetField(l, -2, "source");
     String source = ls.type(l, -1) == LuaState.TSTRING ? ls.toJavaString(l, -1) : null;
     ls.rawGetField(l, -3, "line");

@@ -187,6 +187,14 @@ class ScriptDifferentialIT {
       s("return struct.size('s')"), s("return struct.size('c0')"), s("return tostring(struct.unpack('<d', struct.pack('<d', 0.1)))"),
       s("return {struct.unpack('<h >h', struct.pack('<h >h', -2, -3))}"), s("return {struct.unpack('s', 'abc')}"),
       s("return {struct.unpack('c0', 'abc')}"),
+      // a buggy script fails alone: the server answers the next command
+      s("local function f() return 1 + f() end return f()"),
+      s("local function f() f() end f()"),
+      s("local t = setmetatable({}, {__index = function(t, k) return t[k] end}) return t.x"),
+      s("return string.rep('x', -1)"), s("return ('x'):rep(1e3):len()"),
+      s("local co = coroutine.wrap(function() error('in a coroutine') end) co()"),
+      s("return select(-1)"), s("return string.format('%d', 'x')"), s("return tostring(nil) .. nil"),
+      s("return redis.call('get', string.rep('k', 1000))"),
       // KEYS, ARGV, binary values
       s("return {KEYS[1], KEYS[2], ARGV[1], ARGV[2], #KEYS, #ARGV}", "2", "k1", "k2", "a1", "a2"),
       s("return ARGV[1]", "0", "a\u0000b\u00ffc"),
@@ -287,6 +295,16 @@ class ScriptDifferentialIT {
   @Test
   void corpusRepliesMatchRedisOverResp3() throws Exception {
     compareCorpus(3);
+  }
+
+  /** Redis 7.0.15 crashes on this one (its error handler's tostring fails); Freshet answers. */
+  @Test
+  void anErrorWhoseMessageCannotBeMadeIsAnErrorReplyNotACrash() throws Exception {
+    try (RawClient freshet = new RawClient(servers.freshet.port())) {
+      String reply = freshet.call("EVAL", "error(setmetatable({}, {__tostring = function() error('again') end}))", "0");
+      assertThat(reply).startsWith("-ERR Error running script");
+      assertThat(freshet.call("PING")).isEqualTo("+PONG\r\n");
+    }
   }
 
   @Test
