@@ -57,6 +57,8 @@ public final class Config {
     choice("appendfsync", true, "everysec", "everysec", "always", "no");
     // Freshet: RDB version of snapshots and DUMP (11 as Redis 7.2-7.4 write; 10 for Redis 7.0).
     intParam("freshet-rdb-version", true, 10, 11, "11");
+    // Freshet: redis.call through the native bridge when it was built (no: luajava's generic path).
+    bool("freshet-lua-native-bridge", false, "yes");
     choice("enable-debug-command", false, "local", "yes", "no", "local");
     string("appendfilename", false, "appendonly.aof");
     string("appenddirname", false, "appendonlydir");

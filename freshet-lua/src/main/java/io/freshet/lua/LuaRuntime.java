@@ -40,6 +40,8 @@ final class LuaRuntime {
   /** True for the state that holds FUNCTION libraries (FCALL), false for EVAL's. */
   final boolean functionMode;
   private final Rand48 random;
+  /** redis.call through the C bridge (see NativeBridge) rather than luajava's Java functions. */
+  private final boolean nativeBridge;
   final ScriptLibraries libraries = new ScriptLibraries();
   final LuaState ls;
   private final Conversions conv;
@@ -99,6 +101,7 @@ final class LuaRuntime {
     this.engine = engine;
     this.functionMode = functionMode;
     this.random = random;
+    this.nativeBridge = engine.config.getBool("freshet-lua-native-bridge") && NativeBridge.AVAILABLE;
     this.ls = new LuaState();
     this.conv = new Conversions(ls);
     open();
@@ -177,8 +180,14 @@ final class LuaRuntime {
       random.seed((int) ls.n.lua_tonumber(p, 1));
       return 0;
     });
-    function(l, "call", lua -> redisCall(lua, true));
-    function(l, "pcall", lua -> redisCall(lua, false));
+    if (nativeBridge) {
+      NativeBridge.pushFunctions(l);
+      ls.rawSetField(l, -3, "pcall");
+      ls.rawSetField(l, -2, "call");
+    } else {
+      function(l, "call", lua -> redisCall(lua, true));
+      function(l, "pcall", lua -> redisCall(lua, false));
+    }
     function(l, "sha1hex", lua -> {
       long p = lua.getPointer();
       if (ls.n.lua_gettop(p) != 1) {
@@ -384,6 +393,7 @@ final class LuaRuntime {
       ls.n.lua_rawgeti(l, ls.registry, fnRef);
       pushStrings(l, c, firstKey, numKeys);
       pushStrings(l, c, firstKey + numKeys, c.argc() - firstKey - numKeys);
+      NativeBridge.active = this;
       int status = ls.n.lua_pcall(l, 3, 1, 1);
       if (status == 0) {
         conv.reply(l, out, currentResp, 0);
@@ -493,6 +503,19 @@ final class LuaRuntime {
     }
     conv.push(l, capture.buf, 0, 0);
     return 1;
+  }
+
+  /** redis.call through the native bridge: the reply's RESP bytes or an error line. */
+  byte[] callFromBridge(byte[][] argv) {
+    if (current == null) {
+      return "-ERR redis.call can only be used while a script runs\r\n".getBytes(StandardCharsets.US_ASCII);
+    }
+    capture.reset();
+    String refused = engine.callFromScript(current, argv, currentNowMs, capture, currentReadOnly);
+    if (refused != null) {
+      return ("-" + refused + "\r\n").getBytes(StandardCharsets.UTF_8);
+    }
+    return java.util.Arrays.copyOf(capture.buf, capture.length);
   }
 
   /** An error reply as Redis's luaPushErrorBuff keeps it: "CODE message" without CRLF. */

@@ -87,13 +87,32 @@ final class LuaState {
     pushBytes(l, s.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** The bytes of the string (or number, converted by Lua) at {@code index}; null otherwise. */
+  /**
+   * The bytes of the string (or number, converted by Lua) at {@code index}; null otherwise.
+   * ASCII strings come through lua_tostring (a JNI string: two cheap calls); when the decoded
+   * string is shorter than Lua's length or has a char outside 1..127 (NUL, multi-byte, invalid
+   * UTF-8) the bytes are read exactly through a direct buffer over Lua's memory.
+   */
   byte[] toBytes(long l, int index) {
-    Object o = n.luaJ_todirectbuffer(l, index);
-    if (o == null) {
+    String s = n.lua_tostring(l, index);
+    if (s == null) {
       return null;
     }
-    ByteBuffer bb = (ByteBuffer) o;
+    int len = s.length();
+    if (len == n.lua_objlen(l, index)) {
+      byte[] b = s.getBytes(StandardCharsets.ISO_8859_1);
+      boolean ascii = true;
+      for (int i = 0; i < len; i++) {
+        if (b[i] <= 0) {
+          ascii = false;
+          break;
+        }
+      }
+      if (ascii) {
+        return b;
+      }
+    }
+    ByteBuffer bb = (ByteBuffer) n.luaJ_todirectbuffer(l, index);
     byte[] out = new byte[bb.remaining()];
     bb.get(out);
     return out;
@@ -108,17 +127,31 @@ final class LuaState {
     return n.lua_type(l, index);
   }
 
+  /** Registry references of the constant keys the conversions use, so no JNI string per use. */
+  private final java.util.Map<String, Integer> keyRefs = new java.util.HashMap<>();
+
+  private void pushKey(long l, String key) {
+    Integer ref = keyRefs.get(key);
+    if (ref == null) {
+      long main = main();
+      n.luaJ_pushstring(main, key);
+      ref = n.luaL_ref(main, registry);
+      keyRefs.put(key, ref);
+    }
+    n.lua_rawgeti(l, registry, ref);
+  }
+
   /** Pushes {@code t[key]} without metamethods, for a table at {@code index} (negative ok). */
   void rawGetField(long l, int index, String key) {
     int abs = index < 0 && index > registry ? n.lua_gettop(l) + index + 1 : index;
-    n.luaJ_pushstring(l, key);
+    pushKey(l, key);
     n.lua_rawget(l, abs);
   }
 
   /** Sets {@code t[key] = top} without metamethods and pops the value. */
   void rawSetField(long l, int index, String key) {
     int abs = index < 0 && index > registry ? n.lua_gettop(l) + index + 1 : index;
-    n.luaJ_pushstring(l, key);
+    pushKey(l, key);
     n.lua_insert(l, -2);
     n.lua_rawset(l, abs);
   }

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * in Lua (redis.log, redis.setresp argument checks) when the error is a tail call.
  */
 class ScriptDifferentialIT {
-  private static OraclePair servers;
+  static OraclePair servers;
 
   @BeforeAll
   static void start() throws Exception {

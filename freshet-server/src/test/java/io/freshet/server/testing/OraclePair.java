@@ -18,9 +18,14 @@ public final class OraclePair implements AutoCloseable {
 
   /** Starts both, or skips the calling test when redis-server is not installed. */
   public static OraclePair start() throws Exception {
+    return start(java.util.Map.of());
+  }
+
+  /** As {@link #start()}, with configuration for Freshet. */
+  public static OraclePair start(java.util.Map<String, String> freshetConfig) throws Exception {
     RedisServerProcess redis = RedisServerProcess.startOrSkip();
     try {
-      return new OraclePair(redis, FreshetServer.builder().port(0)
+      return new OraclePair(redis, FreshetServer.builder().port(0).config(freshetConfig)
           .dataDir(Files.createTempDirectory("freshet-oracle-pair")).start());
     } catch (Exception | Error e) {
       redis.close();

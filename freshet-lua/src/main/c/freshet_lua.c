@@ -1,0 +1,280 @@
+/*
+ * Freshet's native bridge for redis.call and redis.pcall: one C function per call that reads
+ * the arguments from the Lua stack, makes one JNI upcall (NativeBridge.call) with them as
+ * byte[][], and pushes the RESP reply it gets back as Lua values, by Redis's conversion rules.
+ * It replaces the generic luajava path (a Java callback that reads each argument and pushes
+ * each value with a JNI call of its own), which costs several times more per call.
+ *
+ * It links against the Lua 5.1 that luajava loads (made global with loadAsGlobal), so scripts
+ * and this bridge share one interpreter. Runs on the engine thread only.
+ */
+#include <jni.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lua51/lua.h"
+#include "lua51/lauxlib.h"
+
+static JavaVM *jvm;
+static jclass bridge_class;
+static jclass byte_array_class;
+static jmethodID call_method;
+
+JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved) {
+  (void) reserved;
+  jvm = vm;
+  return JNI_VERSION_1_6;
+}
+
+static void push_err_table(lua_State *L, const char *msg, size_t len) {
+  lua_createtable(L, 0, 1);
+  lua_pushlstring(L, "err", 3);
+  lua_pushlstring(L, msg, len);
+  lua_rawset(L, -3);
+}
+
+/* The end of the CRLF-terminated line starting at pos (index of '\r'), or len. */
+static size_t line_end(const char *b, size_t len, size_t pos) {
+  while (pos < len && b[pos] != '\r') {
+    pos++;
+  }
+  return pos;
+}
+
+static long long parse_ll(const char *b, size_t from, size_t to) {
+  int negative = from < to && b[from] == '-';
+  long long v = 0;
+  for (size_t i = negative ? from + 1 : from; i < to; i++) {
+    v = v * 10 + (b[i] - '0');
+  }
+  return negative ? -v : v;
+}
+
+static void set_field(lua_State *L, const char *key) {
+  lua_pushstring(L, key);
+  lua_insert(L, -2);
+  lua_rawset(L, -3);
+}
+
+/* Pushes the reply at pos (Redis's RESP -> Lua rules); returns the position after it. */
+static size_t push_reply(lua_State *L, const char *b, size_t len, size_t pos) {
+  if (pos >= len) {
+    lua_pushnil(L);
+    return len;
+  }
+  luaL_checkstack(L, 8, "reached lua stack limit");
+  char type = b[pos];
+  size_t end = line_end(b, len, pos);
+  size_t next = end + 2;
+  switch (type) {
+    case '+':
+      lua_createtable(L, 0, 1);
+      lua_pushlstring(L, b + pos + 1, end - pos - 1);
+      set_field(L, "ok");
+      return next;
+    case '-':
+      lua_createtable(L, 0, 1);
+      lua_pushlstring(L, b + pos + 1, end - pos - 1);
+      set_field(L, "err");
+      return next;
+    case ':':
+      lua_pushnumber(L, (lua_Number) parse_ll(b, pos + 1, end));
+      return next;
+    case '$': {
+      long long n = parse_ll(b, pos + 1, end);
+      if (n < 0) {
+        lua_pushboolean(L, 0);
+        return next;
+      }
+      lua_pushlstring(L, b + next, (size_t) n);
+      return next + (size_t) n + 2;
+    }
+    case '*':
+    case '>': {
+      long long n = parse_ll(b, pos + 1, end);
+      if (n < 0) {
+        lua_pushboolean(L, 0);
+        return next;
+      }
+      lua_createtable(L, (int) n, 0);
+      for (long long i = 1; i <= n; i++) {
+        next = push_reply(L, b, len, next);
+        lua_rawseti(L, -2, (int) i);
+      }
+      return next;
+    }
+    case '%': {
+      long long n = parse_ll(b, pos + 1, end);
+      lua_createtable(L, 0, 1);
+      lua_createtable(L, 0, (int) n);
+      for (long long i = 0; i < n; i++) {
+        next = push_reply(L, b, len, next);
+        next = push_reply(L, b, len, next);
+        lua_rawset(L, -3);
+      }
+      set_field(L, "map");
+      return next;
+    }
+    case '~': {
+      long long n = parse_ll(b, pos + 1, end);
+      lua_createtable(L, 0, 1);
+      lua_createtable(L, 0, (int) n);
+      for (long long i = 0; i < n; i++) {
+        next = push_reply(L, b, len, next);
+        lua_pushboolean(L, 1);
+        lua_rawset(L, -3);
+      }
+      set_field(L, "set");
+      return next;
+    }
+    case '_':
+      lua_pushnil(L);
+      return next;
+    case ',': {
+      char buf[64];
+      size_t n = end - pos - 1 < sizeof(buf) - 1 ? end - pos - 1 : sizeof(buf) - 1;
+      memcpy(buf, b + pos + 1, n);
+      buf[n] = 0;
+      lua_createtable(L, 0, 1);
+      lua_pushnumber(L, strtod(buf, NULL));
+      set_field(L, "double");
+      return next;
+    }
+    case '#':
+      lua_pushboolean(L, b[pos + 1] == 't');
+      return next;
+    case '(':
+      lua_createtable(L, 0, 1);
+      lua_pushlstring(L, b + pos + 1, end - pos - 1);
+      set_field(L, "big_number");
+      return next;
+    case '=': {
+      long long n = parse_ll(b, pos + 1, end);
+      lua_createtable(L, 0, 1);
+      lua_createtable(L, 0, 2);
+      lua_pushlstring(L, b + next, 3);
+      set_field(L, "format");
+      lua_pushlstring(L, b + next + 4, (size_t) n - 4);
+      set_field(L, "string");
+      set_field(L, "verbatim_string");
+      return next + (size_t) n + 2;
+    }
+    default:
+      lua_pushnil(L);
+      return len;
+  }
+}
+
+/* Pushes {err = message}, message being a RESP error line kept as Redis's luaPushErrorBuff does. */
+static void push_error_reply(lua_State *L, const char *b, size_t len) {
+  size_t end = line_end(b, len, 0);
+  const char *msg = b + 1;
+  size_t n = end - 1;
+  if (memchr(msg, ' ', n) == NULL) {
+    luaL_Buffer buf;
+    lua_createtable(L, 0, 1);
+    lua_pushlstring(L, "err", 3);
+    luaL_buffinit(L, &buf);
+    luaL_addlstring(&buf, "ERR ", 4);
+    luaL_addlstring(&buf, msg, n);
+    luaL_pushresult(&buf);
+    lua_rawset(L, -3);
+  } else {
+    push_err_table(L, msg, n);
+  }
+}
+
+static int bridge_call(lua_State *L, int raise) {
+  int argc = lua_gettop(L);
+  JNIEnv *env;
+  if ((*jvm)->GetEnv(jvm, (void **) &env, JNI_VERSION_1_6) != JNI_OK) {
+    return luaL_error(L, "no JNI environment on this thread");
+  }
+  if (argc == 0) {
+    static const char msg[] = "ERR Please specify at least one argument for this redis lib call";
+    push_err_table(L, msg, sizeof(msg) - 1);
+    return raise ? lua_error(L) : 1;
+  }
+  jobjectArray argv = (*env)->NewObjectArray(env, argc, byte_array_class, NULL);
+  if (argv == NULL) {
+    (*env)->ExceptionClear(env);
+    return luaL_error(L, "out of memory");
+  }
+  for (int i = 1; i <= argc; i++) {
+    size_t len;
+    const char *s;
+    char num[64];
+    int t = lua_type(L, i);
+    if (t == LUA_TNUMBER) {
+      /* Redis formats numbers with %.17g, not Lua's %.14g */
+      len = (size_t) snprintf(num, sizeof(num), "%.17g", (double) lua_tonumber(L, i));
+      s = num;
+    } else if (t == LUA_TSTRING) {
+      s = lua_tolstring(L, i, &len);
+    } else {
+      static const char msg[] = "ERR Lua redis lib command arguments must be strings or integers";
+      (*env)->DeleteLocalRef(env, argv);
+      push_err_table(L, msg, sizeof(msg) - 1);
+      return raise ? lua_error(L) : 1;
+    }
+    jbyteArray a = (*env)->NewByteArray(env, (jsize) len);
+    if (a == NULL) {
+      (*env)->ExceptionClear(env);
+      (*env)->DeleteLocalRef(env, argv);
+      return luaL_error(L, "out of memory");
+    }
+    (*env)->SetByteArrayRegion(env, a, 0, (jsize) len, (const jbyte *) s);
+    (*env)->SetObjectArrayElement(env, argv, i - 1, a);
+    (*env)->DeleteLocalRef(env, a);
+  }
+  jbyteArray reply = (jbyteArray) (*env)->CallStaticObjectMethod(env, bridge_class, call_method, argv);
+  (*env)->DeleteLocalRef(env, argv);
+  if ((*env)->ExceptionCheck(env) || reply == NULL) {
+    static const char msg[] = "ERR internal error running the command from the script";
+    (*env)->ExceptionClear(env);
+    push_err_table(L, msg, sizeof(msg) - 1);
+    return raise ? lua_error(L) : 1;
+  }
+  jsize n = (*env)->GetArrayLength(env, reply);
+  char small[4096];
+  char *b = n <= (jsize) sizeof(small) ? small : malloc((size_t) n);
+  if (b == NULL) {
+    (*env)->DeleteLocalRef(env, reply);
+    return luaL_error(L, "out of memory");
+  }
+  (*env)->GetByteArrayRegion(env, reply, 0, n, (jbyte *) b);
+  (*env)->DeleteLocalRef(env, reply);
+  lua_settop(L, 0);
+  int failed = n > 0 && b[0] == '-';
+  if (failed) {
+    push_error_reply(L, b, (size_t) n);
+  } else {
+    push_reply(L, b, (size_t) n, 0);
+  }
+  if (b != small) {
+    free(b);
+  }
+  return failed && raise ? lua_error(L) : 1;
+}
+
+static int bridge_call_raise(lua_State *L) {
+  return bridge_call(L, 1);
+}
+
+static int bridge_call_pcall(lua_State *L) {
+  return bridge_call(L, 0);
+}
+
+/* Pushes redis.call's and redis.pcall's C functions on the given state's stack. */
+JNIEXPORT void JNICALL Java_io_freshet_lua_NativeBridge_pushFunctions(JNIEnv *env, jclass cls, jlong ptr) {
+  lua_State *L = (lua_State *) (intptr_t) ptr;
+  if (bridge_class == NULL) {
+    bridge_class = (jclass) (*env)->NewGlobalRef(env, cls);
+    byte_array_class = (jclass) (*env)->NewGlobalRef(env, (*env)->FindClass(env, "[B"));
+    call_method = (*env)->GetStaticMethodID(env, cls, "call", "([[B)[B");
+  }
+  lua_pushcfunction(L, bridge_call_raise);
+  lua_pushcfunction(L, bridge_call_pcall);
+}

@@ -1,0 +1,61 @@
+package io.freshet.lua;
+
+import java.io.InputStream;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.logging.Logger;
+import party.iroiro.luajava.lua51.Lua51;
+import party.iroiro.luajava.lua51.Lua51Natives;
+
+/**
+ * The native redis.call bridge (src/main/c/freshet_lua.c), when the build could compile it: one
+ * JNI upcall per call with all arguments, the reply parsed into Lua values in C. Without it
+ * (no C compiler, another platform, {@code -Dfreshet.lua.native=false}, or the server's
+ * {@code freshet-lua-native-bridge no}) scripts use luajava's generic Java functions, with the
+ * same results. Engine thread only.
+ */
+final class NativeBridge {
+  private static final Logger LOG = Logger.getLogger("freshet.script");
+  private static final String LIBRARY = "/native/linux-x86_64/libfreshetlua.so";
+  static final boolean AVAILABLE = load();
+  /** The runtime whose script is running: where the bridge's calls go. */
+  static LuaRuntime active;
+
+  private NativeBridge() {}
+
+  private static boolean load() {
+    if (!Boolean.parseBoolean(System.getProperty("freshet.lua.native", "true"))) {
+      return false;
+    }
+    URL library = NativeBridge.class.getResource(LIBRARY);
+    if (library == null) {
+      return false;
+    }
+    try {
+      // The bridge calls the lua_* functions of the Lua that luajava loaded: make them global.
+      Lua51 probe = new Lua51();
+      ((Lua51Natives) probe.getLuaNatives()).loadAsGlobal();
+      probe.close();
+      Path copy = Files.createTempFile("freshet-lua-bridge", ".so");
+      try (InputStream in = library.openStream()) {
+        Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
+      }
+      System.load(copy.toString());
+      Files.delete(copy); // loaded; nothing left behind
+      return true;
+    } catch (Throwable t) {
+      LOG.info("native redis.call bridge not used: " + t);
+      return false;
+    }
+  }
+
+  /** Pushes the C functions for redis.call and redis.pcall on the state's stack. */
+  static native void pushFunctions(long luaState);
+
+  /** redis.call from C: the command's RESP reply, or an error line. */
+  static byte[] call(byte[][] argv) {
+    return active.callFromBridge(argv);
+  }
+}
