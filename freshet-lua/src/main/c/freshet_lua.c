@@ -1,7 +1,8 @@
 /*
- * Freshet's native bridge for redis.call and redis.pcall: one C function per call that reads
- * the arguments from the Lua stack, makes one JNI upcall (NativeBridge.call) with them as
- * byte[][], and pushes the RESP reply it gets back as Lua values, by Redis's conversion rules.
+ * Freshet's native bridge for redis.call and redis.pcall: one C function per call that copies
+ * the arguments from the Lua stack into memory shared with Java (a direct ByteBuffer), makes
+ * one JNI upcall with two ints (NativeBridge.call), and pushes the RESP reply Java left in the
+ * same memory as Lua values, by Redis's conversion rules.
  * It replaces the generic luajava path (a Java callback that reads each argument and pushes
  * each value with a JNI call of its own), which costs several times more per call.
  *
@@ -19,8 +20,18 @@
 
 static JavaVM *jvm;
 static jclass bridge_class;
-static jclass byte_array_class;
 static jmethodID call_method;
+static jmethodID grow_method;
+/* Memory shared with Java (a direct ByteBuffer): arguments go in, the reply comes back. */
+static char *shared;
+static jint shared_capacity;
+
+/* Called by Java when it (re)allocates the shared buffer. */
+JNIEXPORT void JNICALL Java_io_freshet_lua_NativeBridge_setBuffer(JNIEnv *env, jclass cls, jobject buffer) {
+  (void) cls;
+  shared = (char *) (*env)->GetDirectBufferAddress(env, buffer);
+  shared_capacity = (jint) (*env)->GetDirectBufferCapacity(env, buffer);
+}
 
 JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved) {
   (void) reserved;
@@ -197,66 +208,64 @@ static int bridge_call(lua_State *L, int raise) {
     push_err_table(L, msg, sizeof(msg) - 1);
     return raise ? lua_error(L) : 1;
   }
-  jobjectArray argv = (*env)->NewObjectArray(env, argc, byte_array_class, NULL);
-  if (argv == NULL) {
-    (*env)->ExceptionClear(env);
-    return luaL_error(L, "out of memory");
-  }
+  /* Arguments as (int32 length, bytes)*; numbers as Redis formats them (%.17g). */
+  size_t total = 0;
   for (int i = 1; i <= argc; i++) {
-    size_t len;
-    const char *s;
-    char num[64];
     int t = lua_type(L, i);
     if (t == LUA_TNUMBER) {
-      /* Redis formats numbers with %.17g, not Lua's %.14g */
-      len = (size_t) snprintf(num, sizeof(num), "%.17g", (double) lua_tonumber(L, i));
-      s = num;
+      total += 4 + 32;
     } else if (t == LUA_TSTRING) {
-      s = lua_tolstring(L, i, &len);
+      total += 4 + lua_objlen(L, i);
     } else {
       static const char msg[] = "ERR Lua redis lib command arguments must be strings or integers";
-      (*env)->DeleteLocalRef(env, argv);
       push_err_table(L, msg, sizeof(msg) - 1);
       return raise ? lua_error(L) : 1;
     }
-    jbyteArray a = (*env)->NewByteArray(env, (jsize) len);
-    if (a == NULL) {
+  }
+  if (total > (size_t) shared_capacity) {
+    if (total > 0x7fffffff) {
+      return luaL_error(L, "arguments too large");
+    }
+    (*env)->CallStaticVoidMethod(env, bridge_class, grow_method, (jint) total);
+    if ((*env)->ExceptionCheck(env)) {
       (*env)->ExceptionClear(env);
-      (*env)->DeleteLocalRef(env, argv);
       return luaL_error(L, "out of memory");
     }
-    (*env)->SetByteArrayRegion(env, a, 0, (jsize) len, (const jbyte *) s);
-    (*env)->SetObjectArrayElement(env, argv, i - 1, a);
-    (*env)->DeleteLocalRef(env, a);
   }
-  jbyteArray reply = (jbyteArray) (*env)->CallStaticObjectMethod(env, bridge_class, call_method, argv);
-  (*env)->DeleteLocalRef(env, argv);
-  if ((*env)->ExceptionCheck(env) || reply == NULL) {
+  size_t pos = 0;
+  for (int i = 1; i <= argc; i++) {
+    size_t len;
+    if (lua_type(L, i) == LUA_TNUMBER) {
+      lua_Number d = lua_tonumber(L, i);
+      char *out = shared + pos + 4;
+      if (d == (lua_Number) (long long) d && d > -1e15 && d < 1e15 && !(d == 0 && 1 / d < 0)) {
+        len = (size_t) sprintf(out, "%lld", (long long) d); /* what %.17g prints for these */
+      } else {
+        len = (size_t) snprintf(out, 32, "%.17g", (double) d);
+      }
+    } else {
+      const char *s = lua_tolstring(L, i, &len);
+      memcpy(shared + pos + 4, s, len);
+    }
+    int32_t l32 = (int32_t) len;
+    memcpy(shared + pos, &l32, 4);
+    pos += 4 + len;
+  }
+  jint n = (*env)->CallStaticIntMethod(env, bridge_class, call_method, (jint) argc, (jint) pos);
+  if ((*env)->ExceptionCheck(env) || n < 0) {
     static const char msg[] = "ERR internal error running the command from the script";
     (*env)->ExceptionClear(env);
     push_err_table(L, msg, sizeof(msg) - 1);
     return raise ? lua_error(L) : 1;
   }
-  jsize n = (*env)->GetArrayLength(env, reply);
-  char small[4096];
-  char *b = n <= (jsize) sizeof(small) ? small : malloc((size_t) n);
-  if (b == NULL) {
-    (*env)->DeleteLocalRef(env, reply);
-    return luaL_error(L, "out of memory");
-  }
-  (*env)->GetByteArrayRegion(env, reply, 0, n, (jbyte *) b);
-  (*env)->DeleteLocalRef(env, reply);
   lua_settop(L, 0);
-  int failed = n > 0 && b[0] == '-';
+  int failed = n > 0 && shared[0] == '-';
   if (failed) {
-    push_error_reply(L, b, (size_t) n);
-  } else {
-    push_reply(L, b, (size_t) n, 0);
+    push_error_reply(L, shared, (size_t) n);
+    return raise ? lua_error(L) : 1;
   }
-  if (b != small) {
-    free(b);
-  }
-  return failed && raise ? lua_error(L) : 1;
+  push_reply(L, shared, (size_t) n, 0);
+  return 1;
 }
 
 static int bridge_call_raise(lua_State *L) {
@@ -272,8 +281,8 @@ JNIEXPORT void JNICALL Java_io_freshet_lua_NativeBridge_pushFunctions(JNIEnv *en
   lua_State *L = (lua_State *) (intptr_t) ptr;
   if (bridge_class == NULL) {
     bridge_class = (jclass) (*env)->NewGlobalRef(env, cls);
-    byte_array_class = (jclass) (*env)->NewGlobalRef(env, (*env)->FindClass(env, "[B"));
-    call_method = (*env)->GetStaticMethodID(env, cls, "call", "([[B)[B");
+    call_method = (*env)->GetStaticMethodID(env, cls, "call", "(II)I");
+    grow_method = (*env)->GetStaticMethodID(env, cls, "grow", "(I)V");
   }
   lua_pushcfunction(L, bridge_call_raise);
   lua_pushcfunction(L, bridge_call_pcall);

@@ -181,6 +181,7 @@ final class LuaRuntime {
       return 0;
     });
     if (nativeBridge) {
+      NativeBridge.init();
       NativeBridge.pushFunctions(l);
       ls.rawSetField(l, -3, "pcall");
       ls.rawSetField(l, -2, "call");
@@ -505,17 +506,16 @@ final class LuaRuntime {
     return 1;
   }
 
-  /** redis.call through the native bridge: the reply's RESP bytes or an error line. */
-  byte[] callFromBridge(byte[][] argv) {
-    if (current == null) {
-      return "-ERR redis.call can only be used while a script runs\r\n".getBytes(StandardCharsets.US_ASCII);
-    }
+  /** redis.call through the native bridge: the reply (RESP), or an error line, in the capture. */
+  CaptureWriter callFromBridge(byte[][] argv) {
     capture.reset();
-    String refused = engine.callFromScript(current, argv, currentNowMs, capture, currentReadOnly);
+    String refused = current == null ? "ERR redis.call can only be used while a script runs"
+        : engine.callFromScript(current, argv, currentNowMs, capture, currentReadOnly);
     if (refused != null) {
-      return ("-" + refused + "\r\n").getBytes(StandardCharsets.UTF_8);
+      capture.reset();
+      capture.error(refused);
     }
-    return java.util.Arrays.copyOf(capture.buf, capture.length);
+    return capture;
   }
 
   /** An error reply as Redis's luaPushErrorBuff keeps it: "CODE message" without CRLF. */

@@ -2,6 +2,8 @@ package io.freshet.lua;
 
 import java.io.InputStream;
 import java.net.URL;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -54,8 +56,43 @@ final class NativeBridge {
   /** Pushes the C functions for redis.call and redis.pcall on the state's stack. */
   static native void pushFunctions(long luaState);
 
-  /** redis.call from C: the command's RESP reply, or an error line. */
-  static byte[] call(byte[][] argv) {
-    return active.callFromBridge(argv);
+  /** Tells C where the shared buffer is. */
+  private static native void setBuffer(ByteBuffer buffer);
+
+  /** Memory shared with C: arguments in as (int32 length, bytes)*, the reply out. */
+  private static ByteBuffer shared;
+
+  /** Allocates the shared buffer (engine thread, before the first script). */
+  static void init() {
+    if (shared == null) {
+      grow(64 * 1024);
+    }
+  }
+
+  /** From C (or init): a shared buffer of at least {@code capacity} bytes. */
+  static void grow(int capacity) {
+    int size = shared == null ? capacity : Math.max(capacity, shared.capacity() * 2);
+    shared = ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder());
+    setBuffer(shared);
+  }
+
+  /** redis.call from C: reads the arguments, runs the command, leaves its reply; returns its length. */
+  static int call(int argc, int used) {
+    ByteBuffer b = shared;
+    byte[][] argv = new byte[argc][];
+    int pos = 0;
+    for (int i = 0; i < argc; i++) {
+      int len = b.getInt(pos);
+      byte[] arg = new byte[len];
+      b.get(pos + 4, arg);
+      argv[i] = arg;
+      pos += 4 + len;
+    }
+    CaptureWriter reply = active.callFromBridge(argv);
+    if (reply.length > shared.capacity()) {
+      grow(reply.length);
+    }
+    shared.put(0, reply.buf, 0, reply.length);
+    return reply.length;
   }
 }
