@@ -276,6 +276,81 @@ static int bridge_call_pcall(lua_State *L) {
   return bridge_call(L, 0);
 }
 
+/* Pushes a table of `count` strings read from the shared memory at *pos as (int32 length, bytes)*. */
+static void push_strings(lua_State *L, size_t *pos, int count) {
+  lua_createtable(L, count, 0);
+  for (int i = 1; i <= count; i++) {
+    int32_t len;
+    memcpy(&len, shared + *pos, 4);
+    lua_pushlstring(L, shared + *pos + 4, (size_t) len);
+    lua_rawseti(L, -2, i);
+    *pos += 4 + (size_t) len;
+  }
+}
+
+/*
+ * Runs a script: runner(fn, keys, args) under the error handler, keys and args read from the
+ * shared memory (and set as the KEYS and ARGV globals for EVAL). Returns what is left: 0 the value on the stack (Java converts it), 1 an error
+ * object on the stack, 2 a number (double in shared), 3 a string (int32 length + bytes in
+ * shared), 4 true, 5 false, 6 nil. The common results skip the JNI calls a conversion costs.
+ */
+JNIEXPORT jint JNICALL Java_io_freshet_lua_NativeBridge_runScript(JNIEnv *env, jclass cls, jlong ptr,
+    jint handler, jint runner, jint fn, jint numKeys, jint numArgs, jboolean globals) {
+  (void) env;
+  (void) cls;
+  lua_State *L = (lua_State *) (intptr_t) ptr;
+  lua_settop(L, 0);
+  if (!lua_checkstack(L, 8)) {
+    return 1;
+  }
+  lua_rawgeti(L, LUA_REGISTRYINDEX, handler);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, runner);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, fn);
+  size_t pos = 0;
+  push_strings(L, &pos, numKeys);
+  push_strings(L, &pos, numArgs);
+  if (globals) {
+    /* EVAL: KEYS and ARGV are globals of the thread's (plain) global table */
+    lua_pushvalue(L, -2);
+    lua_setfield(L, LUA_GLOBALSINDEX, "KEYS");
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_GLOBALSINDEX, "ARGV");
+  }
+  if (lua_pcall(L, 3, 1, 1) != 0) {
+    return 1;
+  }
+  switch (lua_type(L, -1)) {
+    case LUA_TNUMBER: {
+      double d = (double) lua_tonumber(L, -1);
+      memcpy(shared, &d, 8);
+      lua_settop(L, 0);
+      return 2;
+    }
+    case LUA_TSTRING: {
+      size_t len;
+      const char *s = lua_tolstring(L, -1, &len);
+      if (len + 4 > (size_t) shared_capacity) {
+        return 0;
+      }
+      int32_t l32 = (int32_t) len;
+      memcpy(shared, &l32, 4);
+      memcpy(shared + 4, s, len);
+      lua_settop(L, 0);
+      return 3;
+    }
+    case LUA_TBOOLEAN: {
+      int b = lua_toboolean(L, -1);
+      lua_settop(L, 0);
+      return b ? 4 : 5;
+    }
+    case LUA_TNIL:
+      lua_settop(L, 0);
+      return 6;
+    default:
+      return 0;
+  }
+}
+
 /* Pushes redis.call's and redis.pcall's C functions on the given state's stack. */
 JNIEXPORT void JNICALL Java_io_freshet_lua_NativeBridge_pushFunctions(JNIEnv *env, jclass cls, jlong ptr) {
   lua_State *L = (lua_State *) (intptr_t) ptr;

@@ -56,6 +56,52 @@ final class NativeBridge {
   /** Pushes the C functions for redis.call and redis.pcall on the state's stack. */
   static native void pushFunctions(long luaState);
 
+  /** Result codes of {@link #runScript}. */
+  static final int ON_STACK = 0;
+  static final int ERROR = 1;
+  static final int NUMBER = 2;
+  static final int STRING = 3;
+  static final int TRUE = 4;
+  static final int FALSE = 5;
+  static final int NIL = 6;
+
+  /**
+   * Runs runner(fn, keys, args) with the strings {@link #putStrings} left (also as the KEYS and
+   * ARGV globals when {@code globals}); returns a code above.
+   */
+  static native int runScript(long luaState, int handlerRef, int runnerRef, int fnRef, int numKeys, int numArgs,
+      boolean globals);
+
+  /** Writes {@code argv[from, from+count)} into the shared buffer at {@code pos}; returns the end. */
+  static int putStrings(byte[][] argv, int from, int count, int pos) {
+    int need = pos;
+    for (int i = 0; i < count; i++) {
+      need += 4 + argv[from + i].length;
+    }
+    if (need > shared.capacity()) {
+      ByteBuffer old = shared;
+      grow(need);
+      shared.put(0, old, 0, pos);
+    }
+    for (int i = 0; i < count; i++) {
+      byte[] a = argv[from + i];
+      shared.putInt(pos, a.length);
+      shared.put(pos + 4, a);
+      pos += 4 + a.length;
+    }
+    return pos;
+  }
+
+  static double number() {
+    return shared.getDouble(0);
+  }
+
+  static byte[] string() {
+    byte[] s = new byte[shared.getInt(0)];
+    shared.get(4, s);
+    return s;
+  }
+
   /** Tells C where the shared buffer is. */
   private static native void setBuffer(ByteBuffer buffer);
 

@@ -234,10 +234,9 @@ if J.functions then
     return r
   end
 else
-  -- A script gets KEYS and ARGV as globals (not a tail call, so the handler sees frames).
-  runner = function(f, keys, argv)
-    raw_rawset(real_G, 'KEYS', keys)
-    raw_rawset(real_G, 'ARGV', argv)
+  -- A script gets KEYS and ARGV as globals, set in the thread's global table (real_G) by the
+  -- caller; a plain local call, so the error handler sees the script's frame.
+  runner = function(f)
     local r = f()
     return r
   end
