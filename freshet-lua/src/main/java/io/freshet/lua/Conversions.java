@@ -169,18 +169,7 @@ final class Conversions {
         byte[] s = ls.toBytes(l, -1);
         out.bulk(s);
       }
-      case LuaState.TBOOLEAN -> {
-        boolean v = ls.n.lua_toboolean(l, -1) != 0;
-        if (resp == 2) {
-          if (v) {
-            out.integer(1);
-          } else {
-            out.nullBulk();
-          }
-        } else {
-          out.bool(v);
-        }
-      }
+      case LuaState.TBOOLEAN -> replyBoolean(out, ls.n.lua_toboolean(l, -1) != 0, resp);
       case LuaState.TNUMBER -> out.integer(toLongLikeC(ls.n.lua_tonumber(l, -1)));
       case LuaState.TTABLE -> {
         if (depth > MAX_DEPTH) {
@@ -192,6 +181,19 @@ final class Conversions {
       default -> out.nullBulk();
     }
     ls.n.lua_settop(l, -2);
+  }
+
+  /** A Lua boolean: under redis.setresp(2) true is 1 and false is null; under 3, RESP3 booleans. */
+  static void replyBoolean(ReplyWriter out, boolean v, int resp) {
+    if (resp == 2) {
+      if (v) {
+        out.integer(1);
+      } else {
+        out.nullBulk();
+      }
+    } else {
+      out.bool(v);
+    }
   }
 
   /** C's (long long) cast on x86-64: out of range and NaN give LLONG_MIN. */

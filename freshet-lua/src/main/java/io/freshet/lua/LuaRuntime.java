@@ -432,18 +432,7 @@ final class LuaRuntime {
     switch (result) {
       case NativeBridge.NUMBER -> out.integer(Conversions.toLongLikeC(NativeBridge.number()));
       case NativeBridge.STRING -> out.bulk(NativeBridge.string());
-      case NativeBridge.TRUE, NativeBridge.FALSE -> {
-        boolean v = result == NativeBridge.TRUE;
-        if (currentResp == 2) {
-          if (v) {
-            out.integer(1);
-          } else {
-            out.nullBulk();
-          }
-        } else {
-          out.bool(v);
-        }
-      }
+      case NativeBridge.TRUE, NativeBridge.FALSE -> Conversions.replyBoolean(out, result == NativeBridge.TRUE, currentResp);
       case NativeBridge.NIL -> out.nullBulk();
       case NativeBridge.ERROR -> replyError(l, out, name);
       default -> conv.reply(l, out, currentResp, 0);
