@@ -17,7 +17,15 @@ public final class DeadLetter {
 
   /** The dead-letter stream a stream's failures go to unless told otherwise. */
   public static String defaultStream(String stream) {
-    return stream + ":dlq";
+    return defaultStream(stream, false);
+  }
+
+  /**
+   * As {@link #defaultStream(String)}; on a cluster, in the stream's slot: {@code orders:{0}}
+   * gives {@code orders:{0}:dlq}, an untagged {@code orders} gives {@code {orders}:dlq}.
+   */
+  public static String defaultStream(String stream, boolean cluster) {
+    return Links.sameSlotPrefix(stream, cluster) + ":dlq";
   }
 
   /** The dead-letter entry for an entry with {@code fields} (null when the entry is gone). */

@@ -3,15 +3,14 @@ package io.freshet.worker;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XPendingArgs;
 import io.lettuce.core.XReadArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.models.stream.PendingMessage;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -57,10 +56,10 @@ public final class StreamProcessor implements AutoCloseable {
 
   private final Builder config;
   private final String consumer;
-  private final RedisClient client;
-  private final StatefulRedisConnection<String, String> readConnection;
-  private final StatefulRedisConnection<String, String> commandConnection;
-  private final StatefulRedisConnection<String, String> txConnection;
+  private final Links links;
+  private final RedisClusterCommands<String, String> reader;
+  private final RedisClusterCommands<String, String> commands;
+  private final Links.Transactional tx;
   private final Object txLock = new Object();
   private final ExecutorService handlers;
   private final Semaphore permits;
@@ -78,10 +77,10 @@ public final class StreamProcessor implements AutoCloseable {
     this.config = b;
     this.consumer = b.consumer != null ? b.consumer : defaultConsumerName();
     this.metrics = new WorkerMetrics(b.registry != null ? b.registry : new SimpleMeterRegistry(), b.stream, b.group);
-    this.client = RedisClient.create(b.uri);
-    this.readConnection = client.connect();
-    this.commandConnection = client.connect();
-    this.txConnection = client.connect();
+    this.links = new Links(b.uri);
+    this.reader = links.open();
+    this.commands = links.open();
+    this.tx = links.openTransactional(b.stream);
     this.permits = new Semaphore(b.concurrency);
     this.handlers = Executors.newFixedThreadPool(b.concurrency, r -> {
       Thread t = new Thread(r, "freshet-worker-handler-" + THREADS.incrementAndGet());
@@ -118,8 +117,8 @@ public final class StreamProcessor implements AutoCloseable {
     return config.concurrency - permits.availablePermits();
   }
 
-  private RedisCommands<String, String> redis() {
-    return commandConnection.sync();
+  private RedisClusterCommands<String, String> redis() {
+    return commands;
   }
 
   // ---- the fetch thread ---------------------------------------------------------------------
@@ -146,7 +145,7 @@ public final class StreamProcessor implements AutoCloseable {
         if (n == 0) {
           continue;
         }
-        List<StreamMessage<String, String>> messages = readConnection.sync().xreadgroup(
+        List<StreamMessage<String, String>> messages = reader.xreadgroup(
             Consumer.from(config.group, consumer), XReadArgs.Builder.count(n).block(waitMs),
             XReadArgs.StreamOffset.lastConsumed(config.stream));
         permits.release(n - messages.size());
@@ -255,7 +254,7 @@ public final class StreamProcessor implements AutoCloseable {
     List<StreamMessage<String, String>> found = redis().xrange(config.stream, Range.create(id, id));
     String error = lastErrors.getOrDefault(id, "delivered " + deliveries + " times without success");
     synchronized (txLock) {
-      RedisCommands<String, String> tx = txConnection.sync();
+      RedisCommands<String, String> tx = this.tx.sync();
       tx.multi();
       if (!found.isEmpty() && found.get(0).getBody() != null) {
         tx.xadd(config.deadLetterStream, DeadLetter.entry(found.get(0).getBody(), config.stream, id, config.group,
@@ -455,7 +454,7 @@ public final class StreamProcessor implements AutoCloseable {
       }
       if (marker != null) {
         synchronized (txLock) {
-          RedisCommands<String, String> tx = txConnection.sync();
+          RedisCommands<String, String> tx = this.tx.sync();
           tx.multi();
           tx.psetex(marker, config.idempotencyTtlMs, "1");
           tx.xack(config.stream, config.group, entry.id());
@@ -480,10 +479,10 @@ public final class StreamProcessor implements AutoCloseable {
     permits.release();
   }
 
-  /** The "done" marker: in the stream's hash slot when the stream name has a hash tag. */
+  /** The "done" marker: in the stream's hash slot (see Links.sameSlotPrefix), so MULTI/EXEC works. */
   private String markerKey(StreamEntry entry) {
     String value = config.idempotencyField == null ? entry.id() : entry.field(config.idempotencyField);
-    return value == null ? "" : config.stream + ":done:" + config.group + ":" + value;
+    return value == null ? "" : config.markerPrefix + ":done:" + config.group + ":" + value;
   }
 
   /**
@@ -549,10 +548,7 @@ public final class StreamProcessor implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    readConnection.close();
-    commandConnection.close();
-    txConnection.close();
-    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    links.close();
   }
 
   /** Builds a {@link StreamProcessor}; each setter documents its default. */
@@ -578,12 +574,16 @@ public final class StreamProcessor implements AutoCloseable {
     long consumerIdleMs = 3600 * 1000L;
     long errorBackoffMs = 1000;
     MeterRegistry registry;
+    /** Idempotency markers start with this, in the stream's slot on a cluster. */
+    final String markerPrefix;
 
     Builder(String uri, String stream, String group) {
       this.uri = Objects.requireNonNull(uri);
       this.stream = Objects.requireNonNull(stream);
       this.group = Objects.requireNonNull(group);
-      this.deadLetterStream = DeadLetter.defaultStream(stream);
+      boolean cluster = Links.isCluster(uri);
+      this.deadLetterStream = DeadLetter.defaultStream(stream, cluster);
+      this.markerPrefix = Links.sameSlotPrefix(stream, cluster);
     }
 
     /** Where a new group starts: "0" (default, everything in the stream) or "$" (new entries only). */
@@ -685,6 +685,10 @@ public final class StreamProcessor implements AutoCloseable {
     public StreamProcessor start() {
       if (handler == null && asyncHandler == null) {
         throw new IllegalStateException("a handler is required");
+      }
+      if (Links.isCluster(uri) && deadLetterStream != null && !Links.sameSlot(stream, deadLetterStream)) {
+        throw new IllegalStateException("on a cluster the dead-letter stream must hash to the stream's slot "
+            + "(one MULTI/EXEC moves an entry): use a hash tag, e.g. " + DeadLetter.defaultStream(stream, true));
       }
       return new StreamProcessor(this).startFetching();
     }

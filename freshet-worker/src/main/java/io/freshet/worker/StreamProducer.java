@@ -1,10 +1,10 @@
 package io.freshet.worker;
 
 import io.lettuce.core.LettuceFutures;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.XAddArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,20 +13,23 @@ import java.util.Map;
 /**
  * Appends entries to one stream with a retention policy: at most {@code maxLen} entries, or
  * entries no older than {@code maxAge} (as {@code MINID}), both approximate ({@code ~}) so Redis
- * and Freshet trim whole nodes cheaply. Batches are pipelined in one round trip.
+ * and Freshet trim whole nodes cheaply. Batches are pipelined in one round trip. The URI names
+ * one server or a cluster (see {@link StreamProcessor.Builder}).
  *
  * <p>Thread-safe: Lettuce pipelines concurrent callers on one connection.
  */
 public final class StreamProducer implements AutoCloseable {
-  private final RedisClient client;
-  private final StatefulRedisConnection<String, String> connection;
+  private final Links links;
+  private final RedisClusterCommands<String, String> sync;
+  private final RedisClusterAsyncCommands<String, String> async;
   private final String stream;
   private final long maxLen;
   private final Duration maxAge;
 
   private StreamProducer(String uri, String stream, long maxLen, Duration maxAge) {
-    this.client = RedisClient.create(uri);
-    this.connection = client.connect();
+    this.links = new Links(uri);
+    this.sync = links.open();
+    this.async = links.openAsync();
     this.stream = stream;
     this.maxLen = maxLen;
     this.maxAge = maxAge;
@@ -62,7 +65,7 @@ public final class StreamProducer implements AutoCloseable {
 
   /** Appends one entry; returns its ID. */
   public String add(Map<String, String> fields) {
-    return connection.sync().xadd(stream, args(), fields);
+    return sync.xadd(stream, args(), fields);
   }
 
   /** Appends entries in one pipelined round trip; returns their IDs in order. */
@@ -70,7 +73,7 @@ public final class StreamProducer implements AutoCloseable {
     List<RedisFuture<String>> futures = new ArrayList<>(entries.size());
     XAddArgs args = args();
     for (Map<String, String> fields : entries) {
-      futures.add(connection.async().xadd(stream, args, fields));
+      futures.add(async.xadd(stream, args, fields));
     }
     LettuceFutures.awaitAll(Duration.ofMinutes(1), futures.toArray(new RedisFuture[0]));
     List<String> ids = new ArrayList<>(futures.size());
@@ -86,7 +89,6 @@ public final class StreamProducer implements AutoCloseable {
 
   @Override
   public void close() {
-    connection.close();
-    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    links.close();
   }
 }
