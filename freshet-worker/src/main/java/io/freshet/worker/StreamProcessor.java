@@ -227,7 +227,12 @@ public final class StreamProcessor implements AutoCloseable {
       }
       long deliveries = p.getRedeliveryCount();
       if (deliveries >= config.maxDeliveries) {
-        deadLetter(p.getId(), deliveries);
+        // claim it first (min-idle: only one worker wins), so one worker moves it, once
+        List<StreamMessage<String, String>> mine = redis().xclaim(config.stream, Consumer.from(config.group, consumer),
+            XClaimArgs.Builder.minIdleTime(config.backoff.minIdleMs()).justid(), p.getId());
+        if (!mine.isEmpty()) {
+          deadLetter(p.getId(), deliveries);
+        }
         continue;
       }
       long needIdle = config.backoff.idleBeforeRetryMs(deliveries);
@@ -422,20 +427,25 @@ public final class StreamProcessor implements AutoCloseable {
         CompletionStage<?> stage = config.asyncHandler.handle(entry);
         stage.whenComplete((r, error) -> {
           metrics.handlerLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-          complete(entry, marker, error);
+          complete(entry, marker, error, null);
         });
         return;
       }
       Throwable error = null;
+      List<java.util.function.Consumer<RedisCommands<String, String>>> writes = null;
       try {
-        config.handler.handle(entry);
+        if (config.transactionalHandler != null) {
+          writes = config.transactionalHandler.handle(entry);
+        } else {
+          config.handler.handle(entry);
+        }
       } catch (Throwable t) {
         error = t;
       }
       long took = System.nanoTime() - started;
       recordHandlerTime(took);
       metrics.handlerLatency.record(took, TimeUnit.NANOSECONDS);
-      complete(entry, marker, error);
+      complete(entry, marker, error, writes);
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "entry " + entry.id() + ": " + e.getMessage());
       lastErrors.put(entry.id(), String.valueOf(e));
@@ -443,7 +453,8 @@ public final class StreamProcessor implements AutoCloseable {
     }
   }
 
-  private void complete(StreamEntry entry, String marker, Throwable error) {
+  private void complete(StreamEntry entry, String marker, Throwable error,
+      List<java.util.function.Consumer<RedisCommands<String, String>>> writes) {
     try {
       if (error != null) {
         metrics.failed.increment();
@@ -452,13 +463,32 @@ public final class StreamProcessor implements AutoCloseable {
         }
         return; // stays pending: reclaimed after the backoff, dead-lettered past maxDeliveries
       }
-      if (marker != null) {
+      if (marker != null || (writes != null && !writes.isEmpty())) {
         synchronized (txLock) {
           RedisCommands<String, String> tx = this.tx.sync();
+          if (marker != null) {
+            // Another worker may have run this entry too (it was reclaimed while we ran it): the
+            // first to commit wins; WATCH makes a later commit of ours apply nothing.
+            tx.watch(marker);
+            if (tx.exists(marker) > 0) {
+              tx.unwatch();
+              tx.xack(config.stream, config.group, entry.id());
+              metrics.duplicates.increment();
+              return;
+            }
+          }
           tx.multi();
-          tx.psetex(marker, config.idempotencyTtlMs, "1");
+          if (writes != null) {
+            writes.forEach(w -> w.accept(tx));
+          }
+          if (marker != null) {
+            tx.psetex(marker, config.idempotencyTtlMs, "1");
+          }
           tx.xack(config.stream, config.group, entry.id());
-          tx.exec();
+          if (tx.exec().wasDiscarded()) {
+            metrics.duplicates.increment(); // the other worker's commit came first
+            return;
+          }
         }
       } else {
         toAck.add(entry.id());
@@ -560,6 +590,7 @@ public final class StreamProcessor implements AutoCloseable {
     String consumer;
     Handler handler;
     Handler.Async asyncHandler;
+    Handler.Transactional transactionalHandler;
     int concurrency = 16;
     int batchSize = 100;
     long blockMs = 2000;
@@ -601,12 +632,22 @@ public final class StreamProcessor implements AutoCloseable {
     public Builder handler(Handler handler) {
       this.handler = handler;
       this.asyncHandler = null;
+      this.transactionalHandler = null;
       return this;
     }
 
     public Builder asyncHandler(Handler.Async handler) {
       this.asyncHandler = handler;
       this.handler = null;
+      this.transactionalHandler = null;
+      return this;
+    }
+
+    /** A handler whose Redis writes commit atomically with the ack (exactly-once side effects). */
+    public Builder transactionalHandler(Handler.Transactional handler) {
+      this.transactionalHandler = handler;
+      this.handler = null;
+      this.asyncHandler = null;
       return this;
     }
 
@@ -683,7 +724,7 @@ public final class StreamProcessor implements AutoCloseable {
 
     /** Connects, creates the group if needed and starts processing. */
     public StreamProcessor start() {
-      if (handler == null && asyncHandler == null) {
+      if (handler == null && asyncHandler == null && transactionalHandler == null) {
         throw new IllegalStateException("a handler is required");
       }
       if (Links.isCluster(uri) && deadLetterStream != null && !Links.sameSlot(stream, deadLetterStream)) {
