@@ -2,6 +2,8 @@ package io.freshet.worker;
 
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
@@ -25,6 +27,29 @@ public final class StreamProducer implements AutoCloseable {
   private final String stream;
   private final long maxLen;
   private final Duration maxAge;
+  private final String dedupPrefix;
+  private volatile Duration dedupWindow = Duration.ofHours(24);
+  private volatile String publishSha;
+
+  /**
+   * Idempotent publishing as one script on the server (Freshet or any Redis with Lua): the
+   * message's dedup key holds the ID it was published under; a repeat returns that ID and
+   * appends nothing.
+   */
+  private static final String PUBLISH_ONCE = String.join("\n",
+      "local seen = redis.call('GET', KEYS[2])",
+      "if seen then return seen end",
+      "local args = {'XADD', KEYS[1]}",
+      "if ARGV[2] ~= '' then",
+      "  args[#args + 1] = 'MAXLEN'; args[#args + 1] = '~'; args[#args + 1] = ARGV[2]",
+      "elseif ARGV[3] ~= '' then",
+      "  args[#args + 1] = 'MINID'; args[#args + 1] = '~'; args[#args + 1] = ARGV[3]",
+      "end",
+      "args[#args + 1] = '*'",
+      "for i = 4, #ARGV do args[#args + 1] = ARGV[i] end",
+      "local id = redis.call(unpack(args))",
+      "redis.call('SET', KEYS[2], id, 'PX', ARGV[1])",
+      "return id");
 
   private StreamProducer(String uri, String stream, long maxLen, Duration maxAge) {
     this.links = new Links(uri);
@@ -33,6 +58,41 @@ public final class StreamProducer implements AutoCloseable {
     this.stream = stream;
     this.maxLen = maxLen;
     this.maxAge = maxAge;
+    this.dedupPrefix = Links.sameSlotPrefix(stream, links.cluster()) + ":idmp:";
+  }
+
+  /** How long {@link #addOnce} remembers a message (default 24 hours). */
+  public StreamProducer dedupWindow(Duration window) {
+    this.dedupWindow = window;
+    return this;
+  }
+
+  /**
+   * Appends an entry unless {@code producerId}/{@code messageId} was published within the dedup
+   * window; returns the entry's ID either way (the first one for a repeat). A producer that
+   * retries after a timeout cannot duplicate a message. The dedup key shares the stream's slot.
+   */
+  public String addOnce(String producerId, String messageId, Map<String, String> fields) {
+    List<String> args = new ArrayList<>();
+    args.add(Long.toString(Math.max(1, dedupWindow.toMillis())));
+    args.add(maxLen > 0 ? Long.toString(maxLen) : "");
+    args.add(maxLen <= 0 && maxAge != null ? (System.currentTimeMillis() - maxAge.toMillis()) + "-0" : "");
+    fields.forEach((k, v) -> {
+      args.add(k);
+      args.add(v);
+    });
+    String[] keys = {stream, dedupPrefix + producerId + ":" + messageId};
+    String[] argv = args.toArray(new String[0]);
+    String sha = publishSha;
+    if (sha == null) {
+      sha = publishSha = sync.scriptLoad(PUBLISH_ONCE);
+    }
+    try {
+      return sync.evalsha(sha, ScriptOutputType.VALUE, keys, argv);
+    } catch (RedisNoScriptException e) { // the server restarted or flushed its scripts
+      publishSha = sync.scriptLoad(PUBLISH_ONCE);
+      return sync.evalsha(publishSha, ScriptOutputType.VALUE, keys, argv);
+    }
   }
 
   /** A producer that keeps everything. */

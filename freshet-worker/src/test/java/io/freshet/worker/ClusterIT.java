@@ -162,6 +162,16 @@ class ClusterIT {
   }
 
   @Test
+  void publishingOnceWorksOnTheCluster() {
+    try (StreamProducer p = StreamProducer.create(cluster.uri(), "events")) {
+      String first = p.addOnce("api", "m-1", Map.of("x", "1"));
+      assertThat(p.addOnce("api", "m-1", Map.of("x", "1"))).isEqualTo(first);
+      assertThat(redis().xlen("events")).isEqualTo(1L);
+      assertThat(redis().get("{events}:idmp:api:m-1")).isEqualTo(first);
+    }
+  }
+
+  @Test
   void aDeadLetterStreamInAnotherSlotIsRefused() {
     assertThatThrownBy(() -> StreamProcessor.builder(cluster.uri(), "orders:{0}", "g").deadLetterStream("dlq:elsewhere")
         .handler(e -> { }).start())

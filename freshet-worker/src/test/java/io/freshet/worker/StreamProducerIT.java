@@ -40,6 +40,26 @@ class StreamProducerIT {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("io.freshet.server.testing.Targets#all")
+  void publishingOnceSurvivesRetries(String name, int port) throws Exception {
+    String uri = "redis://127.0.0.1:" + port;
+    String stream = "payments:" + UUID.randomUUID();
+    try (StreamProducer p = StreamProducer.withMaxLen(uri, stream, 1000); RawClient c = new RawClient(port)) {
+      String first = p.addOnce("checkout-7", "pay-1", Map.of("amount", "10"));
+      String retry = p.addOnce("checkout-7", "pay-1", Map.of("amount", "10"));
+      String other = p.addOnce("checkout-7", "pay-2", Map.of("amount", "20"));
+      String otherProducer = p.addOnce("checkout-8", "pay-1", Map.of("amount", "30"));
+      assertThat(retry).isEqualTo(first);
+      assertThat(List.of(first, other, otherProducer)).doesNotHaveDuplicates();
+      assertThat(c.call("XLEN", stream)).isEqualTo(":3\r\n");
+      assertThat(c.call("PTTL", stream + ":idmp:checkout-7:pay-1")).matches(":\\d+\r\n").isNotEqualTo(":-1\r\n");
+      c.call("SCRIPT", "FLUSH"); // the producer loads its script again
+      assertThat(p.addOnce("checkout-7", "pay-2", Map.of("amount", "20"))).isEqualTo(other);
+      assertThat(c.call("XLEN", stream)).isEqualTo(":3\r\n");
+    }
+  }
+
   private static int compareIds(String a, String b) {
     String[] x = a.split("-");
     String[] y = b.split("-");
