@@ -43,6 +43,34 @@ class ScriptBusyIT {
     }
   }
 
+  private static String busyFunctionExchange(int port) throws Exception {
+    StringBuilder transcript = new StringBuilder();
+    try (RawClient runner = new RawClient(port); RawClient other = new RawClient(port)) {
+      other.call("CONFIG", "SET", "busy-reply-threshold", "100");
+      transcript.append(other.call("FUNCTION", "LOAD", "REPLACE",
+          "#!lua name=spin\nredis.register_function('spin', function() local i = 0 while true do i = i + 1 end end)"));
+      runner.sendRaw(RawClient.encode("FCALL", "spin", "0"));
+      Thread.sleep(400);
+      transcript.append(other.call("PING"));
+      transcript.append(other.call("SCRIPT", "KILL"));
+      transcript.append(other.call("FUNCTION", "KILL"));
+      transcript.append(runner.readReply());
+      transcript.append(other.call("PING"));
+      transcript.append(other.call("FUNCTION", "KILL"));
+    }
+    return transcript.toString();
+  }
+
+  @Test
+  void aBusyFunctionIsStoppedByFunctionKillNotScriptKill() throws Exception {
+    try (RedisServerProcess redis = RedisServerProcess.startOrSkip();
+         FreshetServer freshet = FreshetServer.builder().port(0).dataDir(Files.createTempDirectory("busy")).start()) {
+      String expected = busyFunctionExchange(redis.port());
+      assertThat(expected).contains("FUNCTION KILL or SHUTDOWN NOSAVE");
+      assertThat(busyFunctionExchange(freshet.port())).isEqualTo(expected);
+    }
+  }
+
   /** Returns the transcript; the server is gone afterwards. */
   private static String unkillableThenShutdown(int port) throws Exception {
     StringBuilder transcript = new StringBuilder();
