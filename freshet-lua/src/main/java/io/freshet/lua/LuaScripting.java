@@ -15,8 +15,11 @@ public final class LuaScripting {
   final Engine engine;
   private LuaRuntime eval;
   final FunctionRegistry functions;
-  /** Compiled scripts by SHA-1, as references into the EVAL state's registry. */
-  private final Map<String, Integer> scripts = new HashMap<>();
+  /** A compiled script: its registry reference and its shebang flags. */
+  private record Script(int ref, boolean shebang, boolean noWrites) {}
+
+  /** Compiled scripts by SHA-1. */
+  private final Map<String, Script> scripts = new HashMap<>();
   /** math.random's generator: one per server, as Redis's. */
   private final Rand48 random = new Rand48();
 
@@ -42,13 +45,53 @@ public final class LuaScripting {
     eval = new LuaRuntime(engine, false, random);
   }
 
-  /** Compiles {@code body} once and returns its SHA-1; throws Redis's compile error. */
+  /** Compiles {@code body} once and returns its SHA-1; throws Redis's shebang or compile error. */
   String load(byte[] body) {
     String sha = LuaRuntime.sha1hex(body);
     if (!scripts.containsKey(sha)) {
-      scripts.put(sha, eval.compile(body, "@user_script", "ERR Error compiling script (new function): "));
+      int shebangLength = 0;
+      boolean noWrites = false;
+      if (body.length >= 2 && body[0] == '#' && body[1] == '!') {
+        while (shebangLength < body.length && body[shebangLength] != '\n') {
+          shebangLength++;
+        }
+        if (shebangLength == body.length) {
+          throw new CommandError("ERR Invalid script shebang");
+        }
+        noWrites = shebangFlags(new String(body, 0, shebangLength, java.nio.charset.StandardCharsets.UTF_8))
+            .contains("no-writes");
+      }
+      // the shebang line is skipped but its line feed kept, so line numbers stay the user's
+      byte[] code = shebangLength == 0 ? body : java.util.Arrays.copyOfRange(body, shebangLength, body.length);
+      int ref = eval.compile(code, "@user_script", "ERR Error compiling script (new function): ");
+      scripts.put(sha, new Script(ref, shebangLength > 0, noWrites));
     }
     return sha;
+  }
+
+  /** Redis 7's evalExtractShebangFlags: {@code #!lua [flags=a,b]}. */
+  private static java.util.Set<String> shebangFlags(String line) {
+    String[] parts = line.trim().split("[ \t\r]+");
+    if (!parts[0].equals("#!lua")) {
+      throw new CommandError("ERR Unexpected engine in script shebang: " + parts[0]);
+    }
+    java.util.Set<String> flags = new java.util.HashSet<>();
+    for (int i = 1; i < parts.length; i++) {
+      if (!parts[i].startsWith("flags=")) {
+        throw new CommandError("ERR Unknown lua shebang option: " + parts[i]);
+      }
+      String list = parts[i].substring(6);
+      if (list.isEmpty()) {
+        continue;
+      }
+      for (String flag : list.split(",", -1)) {
+        if (!FunctionRegistry.FLAGS.contains(flag)) {
+          throw new CommandError("ERR Unexpected flag in script shebang: " + flag);
+        }
+        flags.add(flag);
+      }
+    }
+    return flags;
   }
 
   boolean exists(String sha) {
@@ -67,7 +110,11 @@ public final class LuaScripting {
     } else {
       sha = load(c.arg(1));
     }
-    eval.run(c, scripts.get(sha), sha, 3, numKeys, readOnly);
+    Script script = scripts.get(sha);
+    if (readOnly && script.shebang() && !script.noWrites()) {
+      throw new CommandError("ERR Can not execute a script with write flag using *_ro command.");
+    }
+    eval.run(c, script.ref(), sha, 3, numKeys, readOnly || script.noWrites());
   }
 
   /** The numkeys argument of EVAL and FCALL, checked as Redis does. */

@@ -205,6 +205,11 @@ class ScriptDifferentialIT {
       s("return redis.call('xread', 'block', 0, 'streams', 'nostream', '$')"),
       s("redis.call('select', 1) redis.call('set', 'indb1', 'x') return redis.call('get', 'indb1')"),
       s("return redis.call('get', 'indb1')"),
+      // Redis 7 shebangs in EVAL scripts
+      s("#!lua\nreturn 1"), s("#!lua flags=no-writes\nreturn redis.call('set', 'k', 'v')"),
+      s("#!lua flags=no-writes\nreturn redis.call('get', 'k')"), s("#!js\nreturn 1"), s("#!lua flags=bogus\nreturn 1"),
+      s("#!lua name=x\nreturn 1"), s("#!lua flags=no-writes,allow-stale\nreturn 2"), s("#!lua\nerror('x')"),
+      s("#!lua"), s("#!lua flags="), s("#! lua\nreturn 3"), s("#!lua flags=\nreturn 4"), s("#!lua flags=a,\nreturn 4"),
       // the seeds: Black-Friday stock decrement, and mark-processed-then-ack
       s("local stock = redis.call('GET', 'stock:A')\nif tonumber(stock) >= 1 then\n"
           + "    redis.call('DECRBY', 'stock:A', 1)\n    return 1\nelse\n    return 0\nend"),
@@ -322,6 +327,9 @@ class ScriptDifferentialIT {
         {"EVALSHA_RO", sha, "0", "z"},
         {"EVAL_RO", "return redis.call('set', 'k', 'v')", "0"},
         {"EVAL_RO", "return redis.call('get', 'k')", "0"},
+        {"EVAL_RO", "#!lua\nreturn redis.call('get', 'k')", "0"},
+        {"EVAL_RO", "#!lua flags=no-writes\nreturn redis.call('get', 'k')", "0"},
+        {"SCRIPT", "LOAD", "#!js\nreturn 1"},
         {"EVAL", "return 1", "-1"},
         {"EVAL", "return 1", "2", "a"},
         {"EVAL", "return 1", "x"},
