@@ -20,6 +20,10 @@ public final class LuaScripting {
 
   /** Compiled scripts by SHA-1. */
   private final Map<String, Script> scripts = new HashMap<>();
+  /** The last EVALSHA's argument and script (SCRIPT FLUSH forgets them). */
+  private byte[] lastShaArg;
+  private String lastSha;
+  private Script lastScript;
   /** math.random's generator: one per server, as Redis's. */
   private final Rand48 random = new Rand48();
 
@@ -41,6 +45,9 @@ public final class LuaScripting {
   /** SCRIPT FLUSH: a fresh Lua state, as Redis does. */
   void flush() {
     scripts.clear();
+    lastShaArg = null;
+    lastSha = null;
+    lastScript = null;
     eval.close();
     eval = new LuaRuntime(engine, false, random);
   }
@@ -102,15 +109,26 @@ public final class LuaScripting {
   void eval(Call c, boolean bySha, boolean readOnly) {
     int numKeys = numKeys(c);
     String sha;
-    if (bySha) {
-      sha = c.argString(1).toLowerCase(Locale.ROOT);
-      if (!scripts.containsKey(sha)) {
-        throw new CommandError("NOSCRIPT No matching script. Please use EVAL.");
-      }
+    Script script;
+    if (bySha && java.util.Arrays.equals(c.arg(1), lastShaArg)) {
+      sha = lastSha; // the same script again, as callers mostly do: no string, no hashing
+      script = lastScript;
     } else {
-      sha = load(c.arg(1));
+      if (bySha) {
+        sha = c.argString(1).toLowerCase(Locale.ROOT);
+        if (!scripts.containsKey(sha)) {
+          throw new CommandError("NOSCRIPT No matching script. Please use EVAL.");
+        }
+      } else {
+        sha = load(c.arg(1));
+      }
+      script = scripts.get(sha);
+      if (bySha) {
+        lastShaArg = c.arg(1).clone();
+        lastSha = sha;
+        lastScript = script;
+      }
     }
-    Script script = scripts.get(sha);
     if (readOnly && script.shebang() && !script.noWrites()) {
       throw new CommandError("ERR Can not execute a script with write flag using *_ro command.");
     }
