@@ -440,12 +440,8 @@ public final class Engine {
    * a script is logged by its effects.
    */
   public String callFromScript(Session s, byte[][] argv, long nowMs, ReplyWriter out, boolean readOnly) {
-    CommandSpec spec = commands.lookup(argv[0]);
-    if (spec != null && spec.isContainer()) {
-      spec = argv.length < 2 ? null
-          : spec.subcommands.get(new String(argv[1], StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
-    }
-    if (spec == null) {
+    CommandSpec spec = resolve(argv);
+    if (spec == null || spec.isContainer()) {
       return "ERR Unknown Redis command called from script";
     }
     if ((spec.arity > 0 && argv.length != spec.arity) || argv.length < -spec.arity) {

@@ -224,12 +224,10 @@ final class FunctionRegistry implements Engine.FunctionLibraries {
       throw new CommandError("ERR Library '" + name + "' already exists");
     }
     Library lib = compile(name, code);
-    for (String f : lib.functions.keySet()) {
-      Function existing = functions.get(f);
-      if (existing != null && existing.library() != old) {
-        discard(lib);
-        throw new CommandError("ERR Function " + f + " already exists");
-      }
+    String taken = takenFunction(lib, old);
+    if (taken != null) {
+      discard(lib);
+      throw new CommandError("ERR Function " + taken + " already exists");
     }
     if (old != null) {
       remove(old);
@@ -261,6 +259,17 @@ final class FunctionRegistry implements Engine.FunctionLibraries {
       throw new CommandError("ERR No functions registered");
     }
     return lib;
+  }
+
+  /** A function of {@code lib} that another library than {@code replaced} already has, or null. */
+  private String takenFunction(Library lib, Library replaced) {
+    for (String f : lib.functions.keySet()) {
+      Function existing = functions.get(f);
+      if (existing != null && existing.library() != replaced) {
+        return f;
+      }
+    }
+    return null;
   }
 
   private void add(Library lib) {
@@ -351,12 +360,10 @@ final class FunctionRegistry implements Engine.FunctionLibraries {
         loaded.forEach(this::discard);
         throw new CommandError("ERR Library " + lib.name + " already exists");
       }
-      for (String f : lib.functions.keySet()) {
-        Function existing = functions.get(f);
-        if (existing != null && existing.library() != old) {
-          loaded.forEach(this::discard);
-          throw new CommandError("ERR Function " + f + " already exists");
-        }
+      String taken = takenFunction(lib, old);
+      if (taken != null) {
+        loaded.forEach(this::discard);
+        throw new CommandError("ERR Function " + taken + " already exists");
       }
     }
     for (Library lib : loaded) {
