@@ -82,7 +82,12 @@ public final class FreshetServer implements AutoCloseable {
     DefaultThreadFactory threads = new DefaultThreadFactory("freshet-engine", false);
     this.loop = epoll ? new EpollEventLoopGroup(1, threads) : new NioEventLoopGroup(1, threads);
     this.engine = new Engine(config, System::currentTimeMillis);
-    io.freshet.lua.LuaScripting.install(engine);
+    try {
+      io.freshet.lua.LuaScripting.install(engine);
+    } catch (LinkageError | RuntimeException e) {
+      // Lua's natives do not load on this platform: serve everything else, say why EVAL is missing
+      LOG.warning("Lua scripting unavailable (EVAL, FUNCTION): " + e);
+    }
     engine.whileBusy = host::serveWhileBusy;
     if (configFile != null) {
       engine.configRewriter = values -> ConfigRewrite.rewrite(configFile, values);
