@@ -197,6 +197,25 @@ static void push_error_reply(lua_State *L, const char *b, size_t len) {
   }
 }
 
+/* Decimal digits of v at out (no terminator); returns their count. */
+static size_t format_integer(char *out, long long v) {
+  char digits[24];
+  size_t n = 0;
+  unsigned long long u = v < 0 ? 0ULL - (unsigned long long) v : (unsigned long long) v;
+  do {
+    digits[n++] = (char) ('0' + u % 10);
+    u /= 10;
+  } while (u != 0);
+  size_t len = 0;
+  if (v < 0) {
+    out[len++] = '-';
+  }
+  while (n > 0) {
+    out[len++] = digits[--n];
+  }
+  return len;
+}
+
 static int bridge_call(lua_State *L, int raise) {
   int argc = lua_gettop(L);
   JNIEnv *env;
@@ -239,7 +258,7 @@ static int bridge_call(lua_State *L, int raise) {
       lua_Number d = lua_tonumber(L, i);
       char *out = shared + pos + 4;
       if (d == (lua_Number) (long long) d && d > -1e15 && d < 1e15 && !(d == 0 && 1 / d < 0)) {
-        len = (size_t) sprintf(out, "%lld", (long long) d); /* what %.17g prints for these */
+        len = format_integer(out, (long long) d); /* what %.17g prints for these */
       } else {
         len = (size_t) snprintf(out, 32, "%.17g", (double) d);
       }

@@ -74,6 +74,9 @@ class ScriptDifferentialIT {
       s("redis.call('set', 'n', 2^53) return redis.call('get', 'n')"),
       s("redis.call('set', 'n', 100) return redis.call('get', 'n')"),
       s("redis.call('set', 'n', -0.5) return redis.call('get', 'n')"),
+      s("redis.call('set', 'n', -42) return redis.call('get', 'n')"), s("redis.call('set', 'n', 0) return redis.call('get', 'n')"),
+      s("redis.call('set', 'n', -0.0) return redis.call('get', 'n')"), s("redis.call('set', 'n', 999999999999999) return redis.call('get', 'n')"),
+      s("redis.call('set', 'n', -1e15) return redis.call('get', 'n')"), s("redis.call('set', 'n', 1/0) return redis.call('get', 'n')"),
       s("return redis.call('set', 'n', {})"), s("return redis.call('set', 'n', nil)"),
       s("return redis.call('set', 'n', true)"),
       // errors
