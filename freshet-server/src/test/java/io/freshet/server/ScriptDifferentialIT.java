@@ -203,6 +203,10 @@ class ScriptDifferentialIT {
       s("return ARGV[1]", "0", "a\u0000b\u00ffc"),
       s("redis.call('set', KEYS[1], ARGV[1]) return redis.call('get', KEYS[1])", "1", "bin", "\u0000\u0001\u00e9"),
       s("return #ARGV[1]", "0", "\u00e9\u00e9"),
+      // larger than the bridge's 64 KB shared buffer, both ways
+      s("redis.call('set', 'big', string.rep('x', 200000)) local v = redis.call('get', 'big') return {#v, v:sub(1, 3)}"),
+      s("redis.call('set', 'big2', ARGV[1]) return #redis.call('get', 'big2')", "0", "y".repeat(300000)),
+      s("return string.rep('z', 100000)"), s("return ARGV[1]", "0", "w".repeat(70000)),
       // commands with special behaviour in scripts
       s("return redis.call('blpop', 'nolist', 0)"),
       s("return redis.call('xread', 'block', 0, 'streams', 'nostream', '$')"),
