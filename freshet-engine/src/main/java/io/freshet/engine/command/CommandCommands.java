@@ -134,6 +134,11 @@ final class CommandCommands {
       throw new CommandError("ERR Invalid number of arguments specified for command");
     }
     List<byte[]> keys = new ArrayList<>();
+    if (movableKeys(c, spec.fullName, argc, keys)) {
+      c.out.arrayHeader(keys.size()); // commands whose keys depend on their arguments: maybe none
+      keys.forEach(c.out::bulk);
+      return;
+    }
     if (spec.firstKey > 0) {
       int last = spec.lastKey < 0 ? argc + spec.lastKey : spec.lastKey;
       for (int i = spec.firstKey; i <= last && i < argc; i += Math.max(1, spec.keyStep)) {
@@ -145,5 +150,39 @@ final class CommandCommands {
     }
     c.out.arrayHeader(keys.size());
     keys.forEach(c.out::bulk);
+  }
+
+  /**
+   * Keys of the commands whose key positions depend on their arguments (Redis's keynum and
+   * keyword key specs): EVAL and FCALL name a count, XREAD and XREADGROUP list keys after STREAMS.
+   * Returns false for other commands. Argument {@code i} of the command is {@code c.arg(i + 2)}.
+   */
+  private static boolean movableKeys(Call c, String name, int argc, List<byte[]> keys) {
+    switch (name) {
+      case "eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro" -> {
+        Long n = argc > 2 ? io.freshet.engine.protocol.Numbers.parseLong(c.arg(4)) : null;
+        if (n != null && n > 0 && n <= argc - 3) {
+          for (int i = 0; i < n; i++) {
+            keys.add(c.arg(5 + i));
+          }
+        }
+        return true;
+      }
+      case "xread", "xreadgroup" -> {
+        for (int i = 1; i < argc; i++) {
+          if (c.argIs(i + 2, "streams")) {
+            int count = (argc - i - 1) / 2;
+            for (int k = 0; k < count; k++) {
+              keys.add(c.arg(i + 3 + k));
+            }
+            break;
+          }
+        }
+        return true;
+      }
+      default -> {
+        return false;
+      }
+    }
   }
 }
