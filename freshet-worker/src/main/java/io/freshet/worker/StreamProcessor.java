@@ -4,6 +4,7 @@ import io.lettuce.core.Consumer;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
@@ -16,6 +17,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -254,23 +256,37 @@ public final class StreamProcessor implements AutoCloseable {
     }
   }
 
-  /** Moves an entry to the dead-letter stream and acks it in one MULTI/EXEC. */
+  /**
+   * Acks an entry and, if this ack was the one that took it out of the PEL, adds it to the
+   * dead-letter stream: one script, so the move is atomic and happens once even when two workers
+   * decide at the same moment (a MULTI/EXEC would run both moves).
+   */
+  private static final ServerScript DEAD_LETTER = new ServerScript(
+      "if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 1 then",
+      "  if #ARGV > 2 then redis.call('XADD', KEYS[2], '*', unpack(ARGV, 3)) end",
+      "  return 1",
+      "end",
+      "return 0");
+
   private void deadLetter(String id, long deliveries) {
     List<StreamMessage<String, String>> found = redis().xrange(config.stream, Range.create(id, id));
     String error = lastErrors.getOrDefault(id, "delivered " + deliveries + " times without success");
-    synchronized (txLock) {
-      RedisCommands<String, String> tx = this.tx.sync();
-      tx.multi();
-      if (!found.isEmpty() && found.get(0).getBody() != null) {
-        tx.xadd(config.deadLetterStream, DeadLetter.entry(found.get(0).getBody(), config.stream, id, config.group,
-            consumer, deliveries, error));
-      }
-      tx.xack(config.stream, config.group, id);
-      tx.exec();
+    List<String> args = new ArrayList<>(List.of(config.group, id));
+    if (!found.isEmpty() && found.get(0).getBody() != null) {
+      DeadLetter.entry(found.get(0).getBody(), config.stream, id, config.group, consumer, deliveries, error)
+          .forEach((k, v) -> {
+            args.add(k);
+            args.add(v);
+          });
     }
+    Long moved = DEAD_LETTER.run(redis(), ScriptOutputType.INTEGER, new String[] {config.stream, config.deadLetterStream},
+        args.toArray(new String[0]));
     lastErrors.remove(id);
-    metrics.deadLettered.increment();
+    if (moved != null && moved == 1) {
+      metrics.deadLettered.increment();
+    }
   }
+
 
   private void refreshGauges() {
     for (Object group : redis().xinfoGroups(config.stream)) {

@@ -2,7 +2,6 @@ package io.freshet.worker;
 
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -29,14 +28,13 @@ public final class StreamProducer implements AutoCloseable {
   private final Duration maxAge;
   private final String dedupPrefix;
   private volatile Duration dedupWindow = Duration.ofHours(24);
-  private volatile String publishSha;
 
   /**
    * Idempotent publishing as one script on the server (Freshet or any Redis with Lua): the
    * message's dedup key holds the ID it was published under; a repeat returns that ID and
    * appends nothing.
    */
-  private static final String PUBLISH_ONCE = String.join("\n",
+  private static final ServerScript PUBLISH_ONCE = new ServerScript(
       "local seen = redis.call('GET', KEYS[2])",
       "if seen then return seen end",
       "local args = {'XADD', KEYS[1]}",
@@ -81,18 +79,8 @@ public final class StreamProducer implements AutoCloseable {
       args.add(k);
       args.add(v);
     });
-    String[] keys = {stream, dedupPrefix + producerId + ":" + messageId};
-    String[] argv = args.toArray(new String[0]);
-    String sha = publishSha;
-    if (sha == null) {
-      sha = publishSha = sync.scriptLoad(PUBLISH_ONCE);
-    }
-    try {
-      return sync.evalsha(sha, ScriptOutputType.VALUE, keys, argv);
-    } catch (RedisNoScriptException e) { // the server restarted or flushed its scripts
-      publishSha = sync.scriptLoad(PUBLISH_ONCE);
-      return sync.evalsha(publishSha, ScriptOutputType.VALUE, keys, argv);
-    }
+    return PUBLISH_ONCE.run(sync, ScriptOutputType.VALUE, new String[] {stream, dedupPrefix + producerId + ":" + messageId},
+        args.toArray(new String[0]));
   }
 
   /** A producer that keeps everything. */

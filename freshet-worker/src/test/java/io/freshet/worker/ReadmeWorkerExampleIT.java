@@ -33,7 +33,7 @@ class ReadmeWorkerExampleIT {
       Set<String> charged = ConcurrentHashMap.newKeySet();
       try (StreamProcessor processor = StreamProcessor.builder(uri, "orders", "billing")
           .concurrency(16)                        // entries in flight at most
-          .maxDeliveries(5)                       // then to orders:dlq, acked in the same MULTI/EXEC
+          .maxDeliveries(5)                       // then to orders:dlq, moved and acked atomically
           .backoff(new Backoff(30_000, 600_000))  // idle before a retry, doubling per delivery
           .idempotent("order_id", 86_400_000)     // run each order_id once: marker and XACK atomic
           .handler(entry -> charged.add(entry.field("order_id")))
