@@ -254,10 +254,6 @@ public final class Engine {
     }
   }
 
-  public boolean isBusy() {
-    return busy != null;
-  }
-
   /** The client whose script is running past the threshold, or null. */
   public Session busySession() {
     return busy == null ? null : busy.session();

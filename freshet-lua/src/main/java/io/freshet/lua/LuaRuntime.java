@@ -512,25 +512,18 @@ final class LuaRuntime {
         return fail(l, "ERR Lua redis lib command arguments must be strings or integers", raise);
       }
     }
-    if (current == null) {
-      return fail(l, "ERR redis.call can only be used while a script runs", raise);
-    }
-    capture.reset();
-    String refused = engine.callFromScript(current, argv, currentNowMs, capture, currentReadOnly);
-    if (refused != null) {
-      return fail(l, refused, raise);
-    }
+    CaptureWriter reply = runCommand(argv);
     ls.n.lua_settop(l, 0);
     ls.n.lua_checkstack(l, 20);
-    if (capture.length > 0 && capture.buf[0] == '-') {
-      return fail(l, errorText(capture.buf, capture.length), raise);
+    if (reply.length > 0 && reply.buf[0] == '-') {
+      return fail(l, errorText(reply.buf, reply.length), raise);
     }
-    conv.push(l, capture.buf, 0, 0);
+    conv.push(l, reply.buf, 0, 0);
     return 1;
   }
 
-  /** redis.call through the native bridge: the reply (RESP), or an error line, in the capture. */
-  CaptureWriter callFromBridge(byte[][] argv) {
+  /** A command a script runs (both redis.call paths): its reply, or the refusal as an error line. */
+  CaptureWriter runCommand(byte[][] argv) {
     capture.reset();
     String refused = current == null ? "ERR redis.call can only be used while a script runs"
         : engine.callFromScript(current, argv, currentNowMs, capture, currentReadOnly);

@@ -134,7 +134,7 @@ final class NativeBridge {
       argv[i] = arg;
       pos += 4 + len;
     }
-    CaptureWriter reply = active.callFromBridge(argv);
+    CaptureWriter reply = active.runCommand(argv);
     if (reply.length > shared.capacity()) {
       grow(reply.length);
     }

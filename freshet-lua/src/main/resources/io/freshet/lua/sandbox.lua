@@ -21,11 +21,6 @@ local function protect(t, newindex)
   return proxy, mt
 end
 
--- Errors of the redis.* functions are tables, as Redis's luaPushError + luaError make them.
-local function raise(msg)
-  error({err = 'ERR ' .. msg})
-end
-
 -- Java functions are luajava userdata called through __call: C calls, so a tail call to one
 -- keeps the caller's frame (for error positions) as Redis's C functions do. Java raises an
 -- error by returning -1 with the error value on the stack, after JNI has returned.
