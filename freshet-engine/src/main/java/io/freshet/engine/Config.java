@@ -95,6 +95,9 @@ public final class Config {
     intParam("set-max-listpack-value", true, 0, Long.MAX_VALUE, "64");
     intParam("stream-node-max-entries", true, 0, Long.MAX_VALUE, "100");
     memory("stream-node-max-bytes", true, 0, Long.MAX_VALUE, "4096");
+    // Redis 8.6: IDMP retention a stream starts with (XCFGSET changes a stream's own)
+    intParam("stream-idmp-duration", true, 1, 86_400, "100");
+    intParam("stream-idmp-maxsize", true, 1, 10_000, "100");
     bool("aof-load-truncated", true, "yes");
     intParam("auto-aof-rewrite-percentage", true, 0, Integer.MAX_VALUE, "100");
     memory("auto-aof-rewrite-min-size", true, 0, Long.MAX_VALUE, "67108864");

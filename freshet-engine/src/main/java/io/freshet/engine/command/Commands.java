@@ -22,5 +22,6 @@ public final class Commands {
     StreamInfoCommands.register(table);
     PersistenceCommands.register(table);
     StreamDeleteCommands.register(table);
+    StreamIdempotencyCommands.register(table);
   }
 }

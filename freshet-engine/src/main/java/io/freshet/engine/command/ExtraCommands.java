@@ -16,6 +16,10 @@ final class ExtraCommands {
           keySpec(set("RW", "delete"), 1));
       case "xackdel" -> commandInfo("xackdel", -6, set("write", "fast"), 1, 1, 1, set("@write", "@stream", "@fast"),
           keySpec(set("RW", "update", "delete"), 1));
+      case "xcfgset" -> commandInfo("xcfgset", -2, set("write", "fast"), 1, 1, 1, set("@write", "@stream", "@fast"),
+          keySpec(set("RW", "update"), 1));
+      case "xidmprecord" -> commandInfo("xidmprecord", 5, set("write", "denyoom", "fast"), 1, 1, 1,
+          set("@write", "@stream", "@fast"), keySpec(set("RW", "update"), 1));
       default -> throw new IllegalArgumentException(name);
     });
   }
@@ -30,6 +34,12 @@ final class ExtraCommands {
           keyArg(), policies, ids);
       case "xackdel" -> docs("Acknowledges and deletes one or multiple messages for a stream consumer group.", "8.2.0",
           "O(1) for each message ID processed.", keyArg(), arg("group", "string", null, null), policies, ids);
+      case "xcfgset" -> docs("Sets the IDMP configuration parameters for a stream.", "8.6.0", "O(1)", keyArg(),
+          arg("idmp-duration", "integer", "IDMP-DURATION", set("optional")),
+          arg("idmp-maxsize", "integer", "IDMP-MAXSIZE", set("optional")));
+      case "xidmprecord" -> docs("An internal command for setting IDMP metadata on an existing stream message.",
+          "8.8.0", "O(1)", keyArg(), arg("pid", "string", null, null), arg("iid", "string", null, null),
+          arg("stream-id", "string", null, null));
       default -> throw new IllegalArgumentException(name);
     });
   }
@@ -38,6 +48,11 @@ final class ExtraCommands {
   static void amendStreamDocs(CommandTable t) {
     RespValue policy = parse(policies());
     insertAfter(t.docsArguments("xadd"), "nomkstream", policy);
+    insertAfter(t.docsArguments("xadd"), "condition", parse(arg("idmp", "oneof", null, set("optional"),
+        arg("idmpauto-with-pid", "block", null, null, pureToken("idmpauto-token", "IDMPAUTO"),
+            arg("pid", "string", null, null)),
+        arg("idmp-with-pid-iid", "block", null, null, pureToken("idmp-token", "IDMP"),
+            arg("pid", "string", null, null), arg("iid", "string", null, null)))));
     t.docsArguments("xtrim").add(policy);
     insertBefore(t.docsArguments("xreadgroup"), "noack",
         parse(arg("min-idle-time", "integer", "CLAIM", set("optional"))));

@@ -4,6 +4,7 @@ import io.freshet.engine.Call;
 import io.freshet.engine.CommandError;
 import io.freshet.engine.Errors;
 import io.freshet.engine.protocol.Numbers;
+import io.freshet.engine.stream.Idempotency;
 import io.freshet.engine.stream.StreamId;
 import io.freshet.engine.stream.StreamValue;
 import java.util.ArrayList;
@@ -68,6 +69,12 @@ final class StreamCommands {
     /** XADD: index of the ID argument, and the ID parsed there. */
     int idIndex;
     XaddId xaddId;
+    /** XADD IDMP/IDMPAUTO (Redis 8.6): the producer, and the idempotent ID (null for IDMPAUTO). */
+    byte[] idmpProducer;
+    byte[] idmpId;
+    /** Where the IDMP option's words are in argv, to log them again with a rewritten XADD. */
+    int idmpFrom;
+    int idmpWords;
 
     boolean any() {
       return byMaxLen || byMinId;
@@ -82,6 +89,23 @@ final class StreamCommands {
         DeletePolicy policy = DeletePolicy.parse(c.arg(i));
         if (xadd && c.argIs(i, "NOMKSTREAM")) {
           a.noMkStream = true;
+        } else if (xadd && ((c.argIs(i, "IDMP") && more >= 2) || (c.argIs(i, "IDMPAUTO") && more >= 1))) {
+          boolean auto = c.argIs(i, "IDMPAUTO");
+          if (a.idmpProducer != null) {
+            throw new CommandError("ERR IDMP/IDMPAUTO specified multiple times");
+          }
+          String option = auto ? "IDMPAUTO" : "IDMP";
+          if (c.arg(i + 1).length == 0) {
+            throw new CommandError("ERR " + option + " requires a non-empty producer ID");
+          }
+          if (!auto && c.arg(i + 2).length == 0) {
+            throw new CommandError("ERR IDMP requires a non-empty idempotent ID");
+          }
+          a.idmpProducer = c.arg(i + 1);
+          a.idmpId = auto ? null : c.arg(i + 2);
+          a.idmpFrom = i;
+          a.idmpWords = auto ? 2 : 3;
+          i += a.idmpWords - 1;
         } else if (policy != null) {
           if (a.policyGiven) {
             throw new CommandError(Errors.SYNTAX);
@@ -211,6 +235,10 @@ final class StreamCommands {
     if (c.argc() - fieldsFrom < 2 || (c.argc() - fieldsFrom) % 2 == 1) {
       throw Errors.wrongArity("xadd");
     }
+    boolean idmp = a.idmpProducer != null;
+    if (idmp && !auto) {
+      throw new CommandError("ERR IDMP/IDMPAUTO can be used only with auto-generated IDs");
+    }
     if (given != null && !autoSeq && given.isZero()) {
       throw new CommandError("ERR The ID specified in XADD must be greater than 0-0");
     }
@@ -219,6 +247,26 @@ final class StreamCommands {
     if (s == null && a.noMkStream) {
       c.out.nullBulk();
       return;
+    }
+    int n = (c.argc() - fieldsFrom) / 2;
+    byte[][] fields = new byte[n][];
+    byte[][] values = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      fields[i] = c.arg(fieldsFrom + 2 * i);
+      values[i] = c.arg(fieldsFrom + 2 * i + 1);
+    }
+    byte[] iid = null;
+    if (idmp) {
+      iid = a.idmpId != null ? a.idmpId : Idempotency.autoId(fields, values);
+      Idempotency known = s == null ? null : s.idempotency();
+      StreamId original = known == null ? null : known.find(a.idmpProducer, iid, c.nowMs);
+      if (original != null) {
+        // a retried XADD: the entry it added, and nothing added; logged so the counter replays
+        known.countDuplicate();
+        c.engine.stats.dirty++;
+        c.out.bulk(original.toBytes());
+        return;
+      }
     }
     StreamId last = s == null ? StreamId.MIN : s.lastId();
     if (last.equals(StreamId.MAX)) {
@@ -247,32 +295,32 @@ final class StreamCommands {
       }
       id = given;
     }
-    int n = (c.argc() - fieldsFrom) / 2;
-    byte[][] fields = new byte[n][];
-    byte[][] values = new byte[n][];
-    for (int i = 0; i < n; i++) {
-      fields[i] = c.arg(fieldsFrom + 2 * i);
-      values[i] = c.arg(fieldsFrom + 2 * i + 1);
-    }
     if (s == null) {
       s = new StreamValue();
       c.db().add(key, s);
     }
     s.append(id, fields, values, c.engine.config.getLong("stream-node-max-entries"),
         c.engine.config.getLong("stream-node-max-bytes"));
+    if (idmp) {
+      s.idempotency(c.configInt("stream-idmp-duration"), c.configInt("stream-idmp-maxsize"))
+          .record(a.idmpProducer, iid, id);
+    }
     byte[] idBytes = id.toBytes();
     c.out.bulk(idBytes);
     long removed = trim(c, s, a);
     c.modified(key);
     if (a.approx && a.policy != DeletePolicy.ACKED) {
-      // What "~" removes depends on the node layout, so the log gets the exact result.
+      // What "~" removes depends on the node layout, so the log gets the exact result. With
+      // IDMP the ID stays "*" (IDMP refuses explicit IDs): replay at the logged time gives the same.
       byte[][] trimArgs = removed == 0 ? new byte[0][] : exactTrimArgs(s, a);
-      byte[][] argv = new byte[2 + trimArgs.length + 1 + 2 * n][];
+      int idmpWords = idmp ? a.idmpWords : 0;
+      byte[][] argv = new byte[2 + idmpWords + trimArgs.length + 1 + 2 * n][];
       argv[0] = c.arg(0);
       argv[1] = key;
-      System.arraycopy(trimArgs, 0, argv, 2, trimArgs.length);
-      argv[2 + trimArgs.length] = idBytes;
-      System.arraycopy(c.argv, fieldsFrom, argv, 3 + trimArgs.length, 2 * n);
+      System.arraycopy(c.argv, a.idmpFrom, argv, 2, idmpWords);
+      System.arraycopy(trimArgs, 0, argv, 2 + idmpWords, trimArgs.length);
+      argv[2 + idmpWords + trimArgs.length] = idmp ? c.arg(idIndex) : idBytes;
+      System.arraycopy(c.argv, fieldsFrom, argv, 3 + idmpWords + trimArgs.length, 2 * n);
       c.propagateAs(argv);
     }
   }

@@ -120,13 +120,17 @@ final class StreamDeleteCommands {
     for (int i = 0; i < codes.length; i++) {
       StreamId id = a.ids()[i];
       Consumer owner = g.pel.remove(id);
-      boolean ackedThis = owner != null;
-      if (ackedThis && owner != PendingList.NO_OWNER) {
+      if (owner == null) {
+        // not pending in this group: nothing to acknowledge, so nothing is deleted (as Redis)
+        codes[i] = NOT_FOUND;
+        continue;
+      }
+      if (owner != PendingList.NO_OWNER) {
         owner.pel.remove(id);
       }
-      changed[0] |= ackedThis;
+      changed[0] = true;
       long code = delete(s, id, a.policy(), cursor, changed);
-      codes[i] = code == NOT_FOUND && ackedThis ? DELETED : code;
+      codes[i] = code == NOT_FOUND ? DELETED : code;
     }
     finish(c, codes, changed[0]);
   }

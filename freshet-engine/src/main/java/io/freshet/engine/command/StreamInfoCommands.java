@@ -14,6 +14,23 @@ import io.freshet.engine.stream.StreamValue;
 final class StreamInfoCommands {
   private StreamInfoCommands() {}
 
+  /** Redis 8.6's IDMP fields; a stream that never used IDMP reports the server's defaults and zeros. */
+  private static void writeIdempotency(Call c, StreamValue s) {
+    io.freshet.engine.stream.Idempotency idmp = s.idempotency();
+    c.out.bulk("idmp-duration");
+    c.out.integer(idmp != null ? idmp.durationS() : c.configInt("stream-idmp-duration"));
+    c.out.bulk("idmp-maxsize");
+    c.out.integer(idmp != null ? idmp.maxSize() : c.configInt("stream-idmp-maxsize"));
+    c.out.bulk("pids-tracked");
+    c.out.integer(idmp != null ? idmp.producersTracked(c.nowMs) : 0);
+    c.out.bulk("iids-tracked");
+    c.out.integer(idmp != null ? idmp.idsTracked(c.nowMs) : 0);
+    c.out.bulk("iids-added");
+    c.out.integer(idmp != null ? idmp.iidsAdded() : 0);
+    c.out.bulk("iids-duplicates");
+    c.out.integer(idmp != null ? idmp.iidsDuplicates() : 0);
+  }
+
   static void register(CommandTable t) {
     t.register("xinfo|stream", StreamInfoCommands::stream);
     t.register("xinfo|groups", StreamInfoCommands::groups);
@@ -73,7 +90,7 @@ final class StreamInfoCommands {
       }
     }
     EntryCursor cursor = new EntryCursor();
-    c.out.mapHeader(full ? 9 : 10);
+    c.out.mapHeader(full ? 15 : 16);
     c.out.bulk("length");
     c.out.integer(s.length());
     c.out.bulk("radix-tree-keys");
@@ -88,6 +105,7 @@ final class StreamInfoCommands {
     c.out.integer(s.entriesAdded());
     c.out.bulk("recorded-first-entry-id");
     c.out.bulk(s.firstId().toBytes());
+    writeIdempotency(c, s);
     if (!full) {
       c.out.bulk("groups");
       c.out.integer(s.groups.size());

@@ -22,6 +22,8 @@ public final class StreamValue {
   private Chunk tail;
   /** Consumer groups by name, in byte order (Redis keeps them in a radix tree). */
   public final TreeMap<byte[], ConsumerGroup> groups = new TreeMap<>(Arrays::compareUnsigned);
+  /** IDMP state (Redis 8.6), created by the first IDMP XADD or XCFGSET; null until then. */
+  private Idempotency idempotency;
 
   /** Visits entries; returns false to stop. */
   public interface Visitor {
@@ -41,6 +43,7 @@ public final class StreamValue {
     s.lastId = lastId;
     s.maxDeletedId = maxDeletedId;
     s.entriesAdded = entriesAdded;
+    s.idempotency = idempotency == null ? null : idempotency.copy();
     for (ConsumerGroup g : groups.values()) {
       ConsumerGroup cg = new ConsumerGroup(g.name, g.lastId, g.entriesRead);
       cg.pel.copyFrom(g.pel);
@@ -52,6 +55,18 @@ public final class StreamValue {
       s.groups.put(g.name, cg);
     }
     return s;
+  }
+
+  public Idempotency idempotency() {
+    return idempotency;
+  }
+
+  /** The IDMP state, created with these settings when the stream has none yet. */
+  public Idempotency idempotency(int defaultDurationS, int defaultMaxSize) {
+    if (idempotency == null) {
+      idempotency = new Idempotency(defaultDurationS, defaultMaxSize);
+    }
+    return idempotency;
   }
 
   public long length() {

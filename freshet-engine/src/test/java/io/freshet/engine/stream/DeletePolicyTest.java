@@ -108,6 +108,15 @@ class DeletePolicyTest {
   }
 
   @Test
+  void xackdelOfAnEntryTheGroupNeverReadDeletesNothing() {
+    call("XADD", "s", "1-0", "f", "v");
+    call("XGROUP", "CREATE", "s", "g", "0");
+    // in the stream but not pending in g: nothing acknowledged, so nothing deleted
+    assertThat(call("XACKDEL", "s", "g", "KEEPREF", "IDS", "1", "1-0")).isEqualTo(ints(-1));
+    assertThat(call("XLEN", "s")).isEqualTo(":1\r\n");
+  }
+
+  @Test
   void xdelexPolicies() {
     twoGroupsReadBoth();
     call("XADD", "s", "3-0", "f", "v");

@@ -93,6 +93,9 @@ public final class RdbReader {
     return value;
   }
 
+  /** The value read last, for an auxiliary field that belongs to it. */
+  private Object lastValue;
+
   private long loadFile(Sink sink) throws IOException {
     byte[] magic = in.bytes(9);
     String head = new String(magic, StandardCharsets.US_ASCII);
@@ -154,8 +157,11 @@ public final class RdbReader {
           continue;
         }
         case Rdb.OPCODE_AUX -> {
-          string();
-          string();
+          byte[] name = string();
+          byte[] data = string();
+          if (java.util.Arrays.equals(name, IdempotencyAux.NAME) && lastValue instanceof StreamValue s) {
+            IdempotencyAux.decodeInto(s, data); // follows the stream it belongs to
+          }
           continue;
         }
         case Rdb.OPCODE_MODULE_AUX -> throw new RdbException("Module auxiliary data is not supported");
@@ -168,6 +174,7 @@ public final class RdbReader {
       }
       byte[] key = string();
       Object value = value(type);
+      lastValue = value;
       if (value != null) {
         sink.key(db, key, value, expireAt);
         keys++;

@@ -76,6 +76,11 @@ public final class RdbWriter {
         w.out.write(typeOf(e.value(), version));
         w.string(e.key());
         w.value(e.value());
+        if (e.value() instanceof StreamValue s && s.idempotency() != null) {
+          w.out.write(Rdb.OPCODE_AUX);
+          w.string(IdempotencyAux.NAME);
+          w.string(IdempotencyAux.encode(s.idempotency()));
+        }
       }
     }
     w.out.write(Rdb.OPCODE_EOF);
