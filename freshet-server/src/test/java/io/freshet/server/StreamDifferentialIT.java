@@ -293,9 +293,12 @@ class StreamDifferentialIT {
    * XINFO: radix-tree-nodes is Redis-internal; seen and delivery times are clock readings; 7.2
    * added consumers' active-time (a known difference from the 7.0 oracle).
    */
-  /** XINFO STREAM's Redis 8.6 IDMP fields, which the 7.0 oracle lacks (a known difference). */
+  /**
+   * XINFO STREAM's Redis 8.6 IDMP fields and 8.8's nacked-count of XINFO STREAM FULL's groups,
+   * which the 7.0 oracle lacks (known differences).
+   */
   private static final java.util.Set<Object> IDMP_FIELDS = java.util.Set.of("$idmp-duration", "$idmp-maxsize",
-      "$pids-tracked", "$iids-tracked", "$iids-added", "$iids-duplicates");
+      "$pids-tracked", "$iids-tracked", "$iids-added", "$iids-duplicates", "$nacked-count");
 
   @SuppressWarnings("unchecked")
   private static List<Object> normalizeInfo(List<Object> items) {

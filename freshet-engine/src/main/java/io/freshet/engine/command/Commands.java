@@ -23,5 +23,6 @@ public final class Commands {
     PersistenceCommands.register(table);
     StreamDeleteCommands.register(table);
     StreamIdempotencyCommands.register(table);
+    StreamNackCommand.register(table);
   }
 }

@@ -18,6 +18,8 @@ final class ExtraCommands {
           keySpec(set("RW", "update", "delete"), 1));
       case "xcfgset" -> commandInfo("xcfgset", -2, set("write", "fast"), 1, 1, 1, set("@write", "@stream", "@fast"),
           keySpec(set("RW", "update"), 1));
+      case "xnack" -> commandInfo("xnack", -7, set("write", "fast"), 1, 1, 1, set("@write", "@stream", "@fast"),
+          keySpec(set("RW", "update"), 1));
       case "xidmprecord" -> commandInfo("xidmprecord", 5, set("write", "denyoom", "fast"), 1, 1, 1,
           set("@write", "@stream", "@fast"), keySpec(set("RW", "update"), 1));
       default -> throw new IllegalArgumentException(name);
@@ -37,6 +39,12 @@ final class ExtraCommands {
       case "xcfgset" -> docs("Sets the IDMP configuration parameters for a stream.", "8.6.0", "O(1)", keyArg(),
           arg("idmp-duration", "integer", "IDMP-DURATION", set("optional")),
           arg("idmp-maxsize", "integer", "IDMP-MAXSIZE", set("optional")));
+      case "xnack" -> docs("Releases pending messages back to the group's PEL without acknowledging them, making them "
+          + "available for re-delivery.", "8.8.0", "O(1) for each message ID processed.", keyArg(),
+          arg("group", "string", null, null),
+          arg("mode", "oneof", null, null, pureToken("silent", "SILENT"), pureToken("fail", "FAIL"),
+              pureToken("fatal", "FATAL")),
+          ids, arg("count", "integer", "RETRYCOUNT", set("optional")), pureTokenOptional("force", "FORCE"));
       case "xidmprecord" -> docs("An internal command for setting IDMP metadata on an existing stream message.",
           "8.8.0", "O(1)", keyArg(), arg("pid", "string", null, null), arg("iid", "string", null, null),
           arg("stream-id", "string", null, null));
@@ -56,6 +64,10 @@ final class ExtraCommands {
     t.docsArguments("xtrim").add(policy);
     insertBefore(t.docsArguments("xreadgroup"), "noack",
         parse(arg("min-idle-time", "integer", "CLAIM", set("optional"))));
+    for (String read : new String[] {"xread", "xreadgroup"}) {
+      insertAfter(t.docsArguments(read), "count", parse(arg("maxcount", "integer", "MAXCOUNT", set("optional"))));
+      insertAfter(t.docsArguments(read), "maxcount", parse(arg("maxsize", "integer", "MAXSIZE", set("optional"))));
+    }
   }
 
   private static int indexOf(java.util.List<RespValue> args, String name) {
@@ -132,6 +144,10 @@ final class ExtraCommands {
 
   private static String keyArg() {
     return "%3\r\n" + bulk("name") + bulk("key") + bulk("type") + bulk("key") + bulk("key_spec_index") + ":0\r\n";
+  }
+
+  private static String pureTokenOptional(String name, String token) {
+    return arg(name, "pure-token", token, set("optional"));
   }
 
   private static String pureToken(String name, String token) {

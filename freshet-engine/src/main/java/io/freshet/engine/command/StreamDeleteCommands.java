@@ -119,14 +119,10 @@ final class StreamDeleteCommands {
     boolean[] changed = {false};
     for (int i = 0; i < codes.length; i++) {
       StreamId id = a.ids()[i];
-      Consumer owner = g.pel.remove(id);
-      if (owner == null) {
+      if (!g.removePending(id)) {
         // not pending in this group: nothing to acknowledge, so nothing is deleted (as Redis)
         codes[i] = NOT_FOUND;
         continue;
-      }
-      if (owner != PendingList.NO_OWNER) {
-        owner.pel.remove(id);
       }
       changed[0] = true;
       long code = delete(s, id, a.policy(), cursor, changed);

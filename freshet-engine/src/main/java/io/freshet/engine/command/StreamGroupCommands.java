@@ -197,9 +197,7 @@ final class StreamGroupCommands {
     }
     long acked = 0;
     for (StreamId id : ids) {
-      Consumer owner = g.pel.remove(id);
-      if (owner != null) {
-        owner.pel.remove(id);
+      if (g.removePending(id)) {
         acked++;
       }
     }
@@ -299,10 +297,18 @@ final class StreamGroupCommands {
     for (PendingList.Cursor e : out) {
       c.out.arrayHeader(4);
       c.out.bulk(e.id().toBytes());
-      c.out.bulk(e.owner().name);
-      c.out.integer(Math.max(0, c.nowMs - e.deliveryTimeMs()));
+      // an XNACKed entry has no owner and no delivery time: Redis shows "" and idle -1
+      c.out.bulk(e.owner() == null ? EMPTY : e.owner().name);
+      c.out.integer(e.owner() == null ? -1 : Math.max(0, c.nowMs - e.deliveryTimeMs()));
       c.out.integer(e.deliveryCount());
     }
+  }
+
+  private static final byte[] EMPTY = new byte[0];
+
+  /** One more delivery; an XNACK FATAL entry (Long.MAX_VALUE) stays at the maximum instead of wrapping. */
+  static long nextDeliveryCount(long count) {
+    return count == Long.MAX_VALUE ? count : count + 1;
   }
 
   private static long longArgOr(Call c, int i, String error) {
@@ -374,11 +380,7 @@ final class StreamGroupCommands {
       PendingList.Cursor p = g.pel.find(id);
       if (!s.find(id, cursor)) {
         if (p != null) {
-          Consumer owner = p.owner();
-          p.remove();
-          if (owner != null) {
-            owner.pel.remove(id);
-          }
+          g.removePending(p);
           c.engine.stats.dirty++;
         }
         continue;
@@ -411,7 +413,7 @@ final class StreamGroupCommands {
     if (retryCount >= 0) {
       p.setDeliveryCount(retryCount);
     } else if (!justId) {
-      p.setDeliveryCount(p.deliveryCount() + 1);
+      p.setDeliveryCount(nextDeliveryCount(p.deliveryCount()));
     }
     consumer.activeTimeMs = c.nowMs;
     c.engine.stats.dirty++;
@@ -464,11 +466,7 @@ final class StreamGroupCommands {
     while (attempts-- != 0 && count != 0 && p.valid()) {
       StreamId id = p.id();
       if (!s.find(id, cursor)) {
-        Consumer owner = p.owner();
-        p.remove(); // the cursor moves on to the following entry
-        if (owner != null) {
-          owner.pel.remove(id);
-        }
+        g.removePending(p); // the cursor moves on to the following entry
         deleted.add(id);
         count--;
         c.engine.stats.dirty++;

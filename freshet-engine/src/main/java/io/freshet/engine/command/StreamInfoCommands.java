@@ -128,7 +128,7 @@ final class StreamInfoCommands {
     c.out.bulk("groups");
     c.out.arrayHeader(s.groups.size());
     for (ConsumerGroup g : s.groups.values()) {
-      c.out.mapHeader(7);
+      c.out.mapHeader(8);
       c.out.bulk("name");
       c.out.bulk(g.name);
       c.out.bulk("last-delivered-id");
@@ -139,6 +139,8 @@ final class StreamInfoCommands {
       lag(c, s, g);
       c.out.bulk("pel-count");
       c.out.integer(g.pel.size());
+      c.out.bulk("nacked-count"); // Redis 8.8: entries given back with XNACK
+      c.out.integer(g.nackedCount());
       c.out.bulk("pending");
       long n = count == 0 ? g.pel.size() : Math.min(count, g.pel.size());
       c.out.arrayHeader(n);
@@ -146,7 +148,7 @@ final class StreamInfoCommands {
       for (PendingList.Cursor p = g.pel.first(); p.valid() && left-- > 0; p.next()) {
         c.out.arrayHeader(4);
         c.out.bulk(p.id().toBytes());
-        c.out.bulk(p.owner().name);
+        c.out.bulk(p.owner() == null ? new byte[0] : p.owner().name); // XNACKed: no owner, time 0
         c.out.integer(p.deliveryTimeMs());
         c.out.integer(p.deliveryCount());
       }

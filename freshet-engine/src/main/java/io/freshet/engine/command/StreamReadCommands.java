@@ -48,6 +48,8 @@ final class StreamReadCommands {
     byte[] consumerName = null;
     boolean noAck = false;
     long claimMs = -1;
+    long maxCount = 0;
+    long maxSize = 0;
     for (int i = 1; i < c.argc(); i++) {
       int more = c.argc() - i - 1;
       if (c.argIs(i, "BLOCK") && more >= 1) {
@@ -61,6 +63,19 @@ final class StreamReadCommands {
         count = c.longArg(i);
         if (count < 0) {
           count = 0;
+        }
+      } else if ((c.argIs(i, "MAXCOUNT") || c.argIs(i, "MAXSIZE")) && more >= 1) {
+        // Redis 8.10 read caps: in total over all the streams read
+        boolean isCount = c.argIs(i, "MAXCOUNT");
+        i++;
+        Long v = io.freshet.engine.protocol.Numbers.parseLong(c.arg(i));
+        if (v == null || v <= 0) {
+          throw new CommandError("ERR " + (isCount ? "MAXCOUNT" : "MAXSIZE") + " must be a positive integer");
+        }
+        if (isCount) {
+          maxCount = v;
+        } else {
+          maxSize = v;
         }
       } else if (c.argIs(i, "STREAMS") && more >= 1) {
         streamsArg = i + 1;
@@ -106,6 +121,9 @@ final class StreamReadCommands {
     }
     if (group && groupName == null) {
       throw new CommandError("ERR Missing GROUP option for XREADGROUP");
+    }
+    if (maxCount > 0 && count > maxCount) {
+      throw new CommandError("ERR MAXCOUNT must be greater than or equal to COUNT");
     }
     // Resolve every key, group and ID before serving anything.
     StreamValue[] values = new StreamValue[streams];
@@ -191,6 +209,12 @@ final class StreamReadCommands {
         served.add(k);
       }
     }
+    long[] limit = null;
+    if (!served.isEmpty() && (maxCount > 0 || maxSize > 0)) {
+      limit = new long[streams];
+      served = applyCaps(c, served, values, groups, consumerName, history, gt, claims, count, maxCount, maxSize,
+          limit);
+    }
     if (!served.isEmpty()) {
       if (c.out.protocol() == 3) {
         c.out.mapHeader(served.size());
@@ -218,17 +242,23 @@ final class StreamReadCommands {
           c.out.arrayHeader(0);
           continue;
         }
+        // with MAXCOUNT/MAXSIZE, this stream's share of the caps (never more than COUNT allows)
+        long streamCount = limit == null ? count : limit[k];
+        if (limit != null && claims.get(k).size() > streamCount) {
+          claims.set(k, claims.get(k).subList(0, (int) streamCount));
+        }
         if (!group) {
-          StreamCommands.writeRange(c, values[k], start, StreamId.MAX, count == 0 ? Long.MAX_VALUE : count, false);
+          StreamCommands.writeRange(c, values[k], start, StreamId.MAX,
+              streamCount == 0 ? Long.MAX_VALUE : streamCount, false);
         } else if (history[k]) {
           Consumer consumer = groups[k].consumer(consumerName);
-          writeHistory(c, values[k], groups[k], consumer, start, count, cursor);
+          writeHistory(c, values[k], groups[k], consumer, start, streamCount, cursor);
         } else if (claimMs >= 0) {
           deliverClaimingFirst(c, values[k], groups[k], groups[k].consumer(consumerName), claims.get(k), start,
-              count, noAck, cursor);
+              streamCount, noAck, cursor);
           c.engine.stats.dirty++;
         } else {
-          deliverNew(c, values[k], groups[k], groups[k].consumer(consumerName), start, count, noAck, cursor);
+          deliverNew(c, values[k], groups[k], groups[k].consumer(consumerName), start, streamCount, noAck, cursor);
           c.engine.stats.dirty++;
         }
       }
@@ -246,6 +276,80 @@ final class StreamReadCommands {
       return;
     }
     c.out.nullArray();
+  }
+
+  /**
+   * MAXCOUNT and MAXSIZE (Redis 8.10): walks what each served stream would deliver, in the order
+   * the streams were named, until the total reaches MAXCOUNT entries or the next entry would take
+   * the total field and value bytes past MAXSIZE (the first entry always goes, however large).
+   * Fills {@code limit} with each stream's share and returns the streams that get any: those after
+   * the caps were reached are left out of the reply, as in Redis.
+   */
+  private static List<Integer> applyCaps(Call c, List<Integer> served, StreamValue[] values, ConsumerGroup[] groups,
+      byte[] consumerName, boolean[] history, StreamId[] gt, List<List<Claimable>> claims, long count, long maxCount,
+      long maxSize, long[] limit) {
+    List<Integer> kept = new ArrayList<>();
+    long taken = 0;
+    long bytes = 0;
+    boolean full = false;
+    EntryCursor cursor = new EntryCursor();
+    for (int k : served) {
+      if (full) {
+        break;
+      }
+      StreamValue s = values[k];
+      StreamId start = gt[k].next();
+      List<StreamId> candidates = new ArrayList<>();
+      if (start != null) {
+        if (history[k]) {
+          Consumer consumer = groups[k].consumer(consumerName);
+          for (PendingList.Cursor p = consumer == null ? null : consumer.pel.seek(start);
+              p != null && p.valid() && (count == 0 || candidates.size() < count); p.next()) {
+            candidates.add(p.id());
+          }
+        } else {
+          for (Claimable cl : claims.get(k)) {
+            candidates.add(cl.id());
+          }
+          long room = count == 0 ? 0 : count - candidates.size();
+          if (count == 0 || room > 0) {
+            for (StreamValue.EntryRef ref : s.collect(start, StreamId.MAX, room)) {
+              candidates.add(ref.id());
+            }
+          }
+        }
+      }
+      long n = 0;
+      for (StreamId id : candidates) {
+        if (maxCount > 0 && taken >= maxCount) {
+          full = true;
+          break;
+        }
+        long size = s.find(id, cursor) ? payloadBytes(cursor) : 0;
+        if (maxSize > 0 && taken > 0 && bytes + size > maxSize) {
+          full = true;
+          break;
+        }
+        bytes += size;
+        taken++;
+        n++;
+      }
+      if (n == 0 && full) {
+        break; // the caps were reached before this stream: it is left out
+      }
+      limit[k] = n;
+      if (n > 0 || !candidates.isEmpty() || history[k]) {
+        kept.add(k);
+      }
+    }
+    return kept;
+  }
+
+  /** An entry's field and value bytes, what MAXSIZE counts. */
+  private static long payloadBytes(EntryCursor entry) {
+    long[] total = {0};
+    entry.visit((b, offset, length) -> total[0] += length);
+    return total[0];
   }
 
   /** XREADGROUP with an explicit ID: the consumer's own pending entries after it. */
@@ -277,19 +381,27 @@ final class StreamReadCommands {
   record Claimable(StreamId id, long deliveryTimeMs, long deliveryCount) {}
 
   /**
-   * The group's pending entries idle for at least {@code minIdleMs} whose entries still exist,
-   * longest idle first (Redis 8.4's claiming order), at most {@code count} (0 = all).
+   * The group's pending entries idle for at least {@code minIdleMs} whose entries still exist:
+   * the NACK zone first in XNACK order (any idle time will do), then owned entries longest idle
+   * first (Redis's claiming order), at most {@code count} (0 = all).
    */
   static List<Claimable> claimable(StreamValue s, ConsumerGroup g, long minIdleMs, long nowMs, long count) {
     List<Claimable> out = new ArrayList<>();
     EntryCursor cursor = new EntryCursor();
+    for (StreamId id : g.nackedIds()) {
+      PendingList.Cursor p = g.pel.find(id);
+      if (s.find(id, cursor)) {
+        out.add(new Claimable(id, p.deliveryTimeMs(), p.deliveryCount()));
+      }
+    }
+    int nackedFound = out.size();
     for (PendingList.Cursor p = g.pel.first(); p.valid(); p.next()) {
-      if (nowMs - p.deliveryTimeMs() >= minIdleMs && s.find(p.id(), cursor)) {
+      if (p.owner() != null && nowMs - p.deliveryTimeMs() >= minIdleMs && s.find(p.id(), cursor)) {
         out.add(new Claimable(p.id(), p.deliveryTimeMs(), p.deliveryCount()));
       }
     }
-    out.sort((a, b) -> a.deliveryTimeMs != b.deliveryTimeMs ? Long.compare(a.deliveryTimeMs, b.deliveryTimeMs)
-        : a.id.compareTo(b.id));
+    out.subList(nackedFound, out.size()).sort((a, b) -> a.deliveryTimeMs != b.deliveryTimeMs
+        ? Long.compare(a.deliveryTimeMs, b.deliveryTimeMs) : a.id.compareTo(b.id));
     return count > 0 && out.size() > count ? new ArrayList<>(out.subList(0, (int) count)) : out;
   }
 
@@ -313,7 +425,7 @@ final class StreamReadCommands {
       PendingList.Cursor p = g.pel.find(cl.id());
       g.reassign(p, consumer);
       p.setDeliveryTimeMs(c.nowMs);
-      p.setDeliveryCount(cl.deliveryCount() + 1);
+      p.setDeliveryCount(StreamGroupCommands.nextDeliveryCount(cl.deliveryCount()));
     }
     if (!claimed.isEmpty()) {
       consumer.activeTimeMs = c.nowMs;

@@ -47,6 +47,7 @@ public final class StreamValue {
     for (ConsumerGroup g : groups.values()) {
       ConsumerGroup cg = new ConsumerGroup(g.name, g.lastId, g.entriesRead);
       cg.pel.copyFrom(g.pel);
+      cg.copyNackedFrom(g);
       for (Consumer c : g.consumers.values()) {
         Consumer cc = cg.getOrCreateConsumer(c.name, c.seenTimeMs, null);
         cc.activeTimeMs = c.activeTimeMs;
@@ -495,13 +496,7 @@ public final class StreamValue {
   public boolean removeReferences(StreamId id) {
     boolean any = false;
     for (ConsumerGroup g : groups.values()) {
-      Consumer owner = g.pel.remove(id);
-      if (owner != null) {
-        any = true;
-        if (owner != PendingList.NO_OWNER) {
-          owner.pel.remove(id);
-        }
-      }
+      any |= g.removePending(id);
     }
     return any;
   }

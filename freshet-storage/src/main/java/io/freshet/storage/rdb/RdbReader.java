@@ -161,6 +161,8 @@ public final class RdbReader {
           byte[] data = string();
           if (java.util.Arrays.equals(name, IdempotencyAux.NAME) && lastValue instanceof StreamValue s) {
             IdempotencyAux.decodeInto(s, data); // follows the stream it belongs to
+          } else if (java.util.Arrays.equals(name, NackedAux.NAME) && lastValue instanceof StreamValue s) {
+            NackedAux.decodeInto(s, data);
           }
           continue;
         }

@@ -76,10 +76,18 @@ public final class RdbWriter {
         w.out.write(typeOf(e.value(), version));
         w.string(e.key());
         w.value(e.value());
-        if (e.value() instanceof StreamValue s && s.idempotency() != null) {
-          w.out.write(Rdb.OPCODE_AUX);
-          w.string(IdempotencyAux.NAME);
-          w.string(IdempotencyAux.encode(s.idempotency()));
+        if (e.value() instanceof StreamValue s) {
+          if (s.idempotency() != null) {
+            w.out.write(Rdb.OPCODE_AUX);
+            w.string(IdempotencyAux.NAME);
+            w.string(IdempotencyAux.encode(s.idempotency()));
+          }
+          byte[] nacked = NackedAux.encode(s);
+          if (nacked != null) {
+            w.out.write(Rdb.OPCODE_AUX);
+            w.string(NackedAux.NAME);
+            w.string(nacked);
+          }
         }
       }
     }
@@ -180,8 +188,13 @@ public final class RdbWriter {
       len(g.lastId.ms());
       len(g.lastId.seq());
       len(g.entriesRead);
-      len(g.pel.size());
+      // XNACKed entries have no owner: Redis 7.x cannot load such PEL entries, so they travel
+      // in Freshet's AUX field instead (see StreamAux)
+      len(g.pel.size() - g.nackedCount());
       for (PendingList.Cursor c = g.pel.first(); c.valid(); c.next()) {
+        if (c.owner() == null) {
+          continue;
+        }
         id(c.id());
         millis(c.deliveryTimeMs());
         len(c.deliveryCount());
