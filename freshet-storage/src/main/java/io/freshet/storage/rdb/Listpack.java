@@ -168,6 +168,21 @@ final class Listpack {
   }
 
   /** Reads the elements of one listpack in order. */
+  /** Decimal forms of small integers, shared: values like 1, 42 or 1001 recur in every entry. */
+  private static final int CACHED_INTS = 4096;
+  private static final byte[][] SMALL_INTS = new byte[CACHED_INTS][];
+
+  static {
+    for (int i = 0; i < CACHED_INTS; i++) {
+      SMALL_INTS[i] = Integer.toString(i).getBytes(StandardCharsets.US_ASCII);
+    }
+  }
+
+  /** An integer element's bytes; small ones shared, see {@link Reader#nextShared()}. */
+  static byte[] decimal(long v) {
+    return v >= 0 && v < CACHED_INTS ? SMALL_INTS[(int) v] : Long.toString(v).getBytes(StandardCharsets.US_ASCII);
+  }
+
   static final class Reader {
     private final byte[] lp;
     private int pos = 6;
@@ -192,8 +207,26 @@ final class Listpack {
       return pos < end;
     }
 
-    /** The next element as bytes (integers in decimal). */
+    /** The next element as bytes (integers in decimal), a new array the caller may keep. */
     byte[] next() {
+      byte[] str = advance();
+      return str != null ? str : Long.toString(intValue).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * As {@link #next()}, but a small integer's bytes are a shared array: for callers that copy
+     * what they keep, or never modify it (stream entries go into chunks).
+     */
+    byte[] nextShared() {
+      byte[] str = advance();
+      return str != null ? str : decimal(intValue);
+    }
+
+    /**
+     * Moves past the next element: returns its bytes if it is a string, or null with the integer
+     * in {@link #intValue} (so integers are not turned into text only to be parsed back).
+     */
+    private byte[] advance() {
       int start = pos;
       int b = lp[pos] & 0xff;
       byte[] str = null;
@@ -242,12 +275,12 @@ final class Listpack {
       if (pos > end) {
         throw new RdbException("listpack element runs past the end");
       }
-      return str != null ? str : Long.toString(intValue).getBytes(StandardCharsets.US_ASCII);
+      return str;
     }
 
     /** The next element, which must be an integer. */
     long nextInt() {
-      byte[] b = next();
+      byte[] b = advance();
       if (!isInt) {
         Long v = canonicalInt(b, 0, b.length);
         if (v == null) {

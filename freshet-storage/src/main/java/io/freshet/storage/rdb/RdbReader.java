@@ -347,7 +347,7 @@ public final class RdbReader {
       int masterFieldCount = (int) lp.nextInt();
       byte[][] masterFields = new byte[masterFieldCount][];
       for (int f = 0; f < masterFieldCount; f++) {
-        masterFields[f] = lp.next();
+        masterFields[f] = lp.nextShared();
       }
       lp.nextInt(); // master entry terminator
       for (long e = 0; e < count + deleted; e++) {
@@ -362,15 +362,15 @@ public final class RdbReader {
           fields = masterFields;
           values = new byte[n][];
           for (int f = 0; f < n; f++) {
-            values[f] = lp.next();
+            values[f] = lp.nextShared();
           }
         } else {
           n = (int) lp.nextInt();
           fields = new byte[n][];
           values = new byte[n][];
           for (int f = 0; f < n; f++) {
-            fields[f] = lp.next();
-            values[f] = lp.next();
+            fields[f] = lp.nextShared();
+            values[f] = lp.nextShared();
           }
         }
         lp.nextInt(); // lp-count
