@@ -42,33 +42,30 @@ public final class LogScanner {
       long size = ch.size();
       long pos = 0;
       long records = 0;
-      byte[] header = new byte[LogRecord.HEADER_BYTES];
-      byte[] body = new byte[64 * 1024];
+      Window w = new Window(ch);
       CRC32C crc = new CRC32C();
       while (pos < size) {
         if (size - pos < LogRecord.HEADER_BYTES) {
           return bad(file, ch, pos, size, records, "incomplete header");
         }
-        readFully(ch, pos, header, LogRecord.HEADER_BYTES);
-        long length = Bytes.getInt(header, 0) & 0xffffffffL;
+        int at = w.at(pos, LogRecord.HEADER_BYTES);
+        long length = Bytes.getInt(w.buf, at) & 0xffffffffL;
+        int expectedCrc = Bytes.getInt(w.buf, at + 4);
         if (length == 0 || length > LogRecord.MAX_RECORD_BYTES) {
           return bad(file, ch, pos, size, records, "bad length " + length);
         }
         if (pos + LogRecord.HEADER_BYTES + length > size) {
           return bad(file, ch, pos, size, records, "record of " + length + " bytes runs past the end");
         }
-        if (body.length < length) {
-          body = new byte[(int) Math.max(length, Math.min((long) body.length * 2, LogRecord.MAX_RECORD_BYTES))];
-        }
-        readFully(ch, pos + LogRecord.HEADER_BYTES, body, (int) length);
+        int body = w.at(pos + LogRecord.HEADER_BYTES, (int) length);
         crc.reset();
-        crc.update(body, 0, (int) length);
-        if ((int) crc.getValue() != Bytes.getInt(header, 4)) {
+        crc.update(w.buf, body, (int) length);
+        if ((int) crc.getValue() != expectedCrc) {
           return bad(file, ch, pos, size, records, "checksum mismatch");
         }
         List<LogRecord.Command> commands;
         try {
-          commands = LogRecord.decode(body, 0, (int) length);
+          commands = LogRecord.decode(w.buf, body, (int) length); // copies what it keeps
         } catch (IllegalArgumentException e) {
           // The checksum matched, so the writer wrote this: a bug or an unknown (newer) opcode.
           return new Result(file, pos, size, records, Problem.CORRUPT, "undecodable record: " + e.getMessage());
@@ -80,6 +77,36 @@ public final class LogScanner {
         pos += LogRecord.HEADER_BYTES + length;
       }
       return new Result(file, pos, size, records, Problem.NONE, "");
+    }
+  }
+
+  /**
+   * A window on the file read a megabyte at a time: records are small (often under 100 bytes),
+   * and two positioned reads per record made recovery mostly system calls.
+   */
+  private static final class Window {
+    private final FileChannel ch;
+    byte[] buf = new byte[READ_BYTES];
+    private long start;
+    private int length;
+
+    Window(FileChannel ch) {
+      this.ch = ch;
+    }
+
+    /** Makes {@code [pos, pos + len)} readable in {@link #buf}; returns where it starts there. */
+    int at(long pos, int len) throws IOException {
+      if (pos >= start && pos + len <= start + length) {
+        return (int) (pos - start);
+      }
+      if (buf.length < len) {
+        buf = new byte[len];
+      }
+      int want = (int) Math.min(buf.length, Math.max(len, ch.size() - pos));
+      readFully(ch, pos, buf, want);
+      start = pos;
+      length = want;
+      return 0;
     }
   }
 
