@@ -4,10 +4,8 @@ import io.freshet.engine.Call;
 import io.freshet.engine.CommandError;
 import io.freshet.engine.Errors;
 import io.freshet.engine.protocol.Numbers;
-import io.freshet.engine.stream.Consumer;
 import io.freshet.engine.stream.ConsumerGroup;
 import io.freshet.engine.stream.EntryCursor;
-import io.freshet.engine.stream.PendingList;
 import io.freshet.engine.stream.StreamId;
 import io.freshet.engine.stream.StreamValue;
 

@@ -368,7 +368,7 @@ final class StreamReadCommands {
         cursor.writeEntry(c.out);
         PendingList.Cursor p = g.pel.find(id);
         p.setDeliveryTimeMs(c.nowMs);
-        p.setDeliveryCount(p.deliveryCount() + 1);
+        p.setDeliveryCount(StreamGroupCommands.nextDeliveryCount(p.deliveryCount()));
       } else {
         c.out.arrayHeader(2);
         c.out.bulk(id.toBytes());
