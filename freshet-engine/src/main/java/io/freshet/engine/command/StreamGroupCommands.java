@@ -304,7 +304,7 @@ final class StreamGroupCommands {
     }
   }
 
-  private static final byte[] EMPTY = new byte[0];
+  static final byte[] EMPTY = new byte[0];
 
   /** One more delivery; an XNACK FATAL entry (Long.MAX_VALUE) stays at the maximum instead of wrapping. */
   static long nextDeliveryCount(long count) {

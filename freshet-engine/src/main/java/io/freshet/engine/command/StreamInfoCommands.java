@@ -148,7 +148,7 @@ final class StreamInfoCommands {
       for (PendingList.Cursor p = g.pel.first(); p.valid() && left-- > 0; p.next()) {
         c.out.arrayHeader(4);
         c.out.bulk(p.id().toBytes());
-        c.out.bulk(p.owner() == null ? new byte[0] : p.owner().name); // XNACKed: no owner, time 0
+        c.out.bulk(p.owner() == null ? StreamGroupCommands.EMPTY : p.owner().name); // XNACKed: no owner, time 0
         c.out.integer(p.deliveryTimeMs());
         c.out.integer(p.deliveryCount());
       }

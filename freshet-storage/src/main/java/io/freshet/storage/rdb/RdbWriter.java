@@ -190,7 +190,11 @@ public final class RdbWriter {
       len(g.entriesRead);
       // XNACKed entries have no owner: Redis 7.x cannot load such PEL entries, so they travel
       // in Freshet's AUX field instead (see StreamAux)
-      len(g.pel.size() - g.nackedCount());
+      long owned = 0;
+      for (PendingList.Cursor c = g.pel.first(); c.valid(); c.next()) {
+        owned += c.owner() == null ? 0 : 1; // counted, not derived: the count must match what follows
+      }
+      len(owned);
       for (PendingList.Cursor c = g.pel.first(); c.valid(); c.next()) {
         if (c.owner() == null) {
           continue;
