@@ -2,7 +2,8 @@
 # Runs redis-benchmark against Freshet and redis-server side by side on this machine and prints a
 # markdown table of ops/s with the Freshet/Redis ratio.
 #   bench/compare.sh [-n REQUESTS] [-t TESTS] [-r ROUNDS]
-# Needs redis-server and redis-benchmark (apt-get install redis-server redis-tools).
+# Needs redis-server and redis-benchmark (apt-get install redis-server redis-tools), and for the
+# consumer row python3-hiredis.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 requests=200000
@@ -68,34 +69,39 @@ rps_cmd() {
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-echo "| test | clients | pipeline | redis ops/s | freshet ops/s | freshet/redis |"
-echo "|---|---:|---:|---:|---:|---:|"
-compare() { # label pipeline command...
-  local label=$1 pipeline=$2; shift 2
-  local rs=() fs=()
+# Each server's own CPU time (user + system, all its threads) from /proc, in milliseconds. With
+# an unpipelined load both servers and redis-benchmark each keep about one core busy, mostly in
+# the kernel, so ops/s there moves with the scheduler by 10-20% from run to run; CPU per operation
+# is what the server itself spends and varies much less.
+redis_pid=$(redis-cli -p "$redis_port" info server | tr -d '\r' | awk -F: '$1 == "process_id" {print $2}')
+cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 1000 / hz }' "/proc/$1/stat"; }
+per_op() { awk -v ms="$1" -v n="$2" 'BEGIN { printf "%.2f", ms * 1000 / n }'; } # microseconds
+
+echo "| test | clients | pipeline | redis ops/s | freshet ops/s | freshet/redis | redis CPU us/op | freshet CPU us/op |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+# alternate the servers over $rounds rounds and keep the medians: single runs on a 2-core
+# machine vary by 20% or more
+compare_with() { # label pipeline rps-function args...
+  local label=$1 pipeline=$2 fn=$3; shift 3
+  local rs=() fs=() rcpu=0 fcpu=0 c0
   for _ in $(seq 1 "$rounds"); do
-    rs+=("$(rps_cmd "$redis_port" 50 "$pipeline" "$@")")
-    fs+=("$(rps_cmd "$freshet_port" 50 "$pipeline" "$@")")
+    c0=$(cpu_ms "$redis_pid"); rs+=("$("$fn" "$redis_port" 50 "$pipeline" "$@")"); rcpu=$((rcpu + $(cpu_ms "$redis_pid") - c0))
+    c0=$(cpu_ms "$freshet_pid"); fs+=("$("$fn" "$freshet_port" 50 "$pipeline" "$@")"); fcpu=$((fcpu + $(cpu_ms "$freshet_pid") - c0))
   done
-  local r f
+  local r f n=$((requests * rounds))
   r=$(printf '%s\n' "${rs[@]}" | median)
   f=$(printf '%s\n' "${fs[@]}" | median)
-  echo "| $label | 50 | $pipeline | $r | $f | $(awk -v f="$f" -v r="$r" 'BEGIN { printf "%.2f", f / r }') |"
+  echo "| $label | ${shown_clients:-50} | $pipeline | $r | $f | $(awk -v f="$f" -v r="$r" 'BEGIN { printf "%.2f", f / r }') | $(per_op "$rcpu" "$n") | $(per_op "$fcpu" "$n") |"
+}
+rps_test() { local port=$1 clients=$2 pipeline=$3 test=$4; rps "$port" "$test" "$clients" "$pipeline"; }
+compare() { # label pipeline command...
+  local label=$1 pipeline=$2; shift 2
+  compare_with "$label" "$pipeline" rps_cmd "$@"
 }
 
 for pipeline in 1 16; do
   for t in ${tests//,/ }; do
-    # alternate the servers over $rounds rounds and keep the medians: single runs on a 2-core
-    # machine vary by 20% or more
-    rs=(); fs=()
-    for _ in $(seq 1 "$rounds"); do
-      rs+=("$(rps "$redis_port" "$t" 50 "$pipeline")")
-      fs+=("$(rps "$freshet_port" "$t" 50 "$pipeline")")
-    done
-    r=$(printf '%s\n' "${rs[@]}" | median)
-    f=$(printf '%s\n' "${fs[@]}" | median)
-    ratio=$(awk -v f="$f" -v r="$r" 'BEGIN { printf "%.2f", f / r }')
-    echo "| $t | 50 | $pipeline | $r | $f | $ratio |"
+    compare_with "$t" "$pipeline" rps_test "$t"
   done
 done
 
@@ -130,14 +136,20 @@ if [[ "${streams:-1}" = 1 ]]; then
   for pipeline in 1 16; do
     compare "xrange count 10" "$pipeline" XRANGE bench:orders - + COUNT 10
   done
-  # consumer groups: 4 consumers, XREADGROUP COUNT 100 + XACK of each batch (bench/consume.py)
-  rs=(); fs=()
-  for _ in $(seq 1 "$rounds"); do
-    rs+=("$(python3 "$here/bench/consume.py" "$redis_port" 100000 4)")
-    fs+=("$(python3 "$here/bench/consume.py" "$freshet_port" 100000 4)")
-  done
-  r=$(printf '%s\n' "${rs[@]}" | median); f=$(printf '%s\n' "${fs[@]}" | median)
-  echo "| consume (XREADGROUP 100 + XACK), entries/s | 4 | - | $r | $f | $(awk -v f="$f" -v r="$r" 'BEGIN { printf "%.2f", f / r }') |"
+  # consumer groups: 4 consumers, XREADGROUP COUNT 100 + XACK of each batch (bench/consume.py).
+  # The consumers parse replies with hiredis when the Python has it (python3-hiredis): with the
+  # pure-Python parser the four clients need more CPU than either server and the ratio is noise.
+  py=python3
+  if ! python3 -c 'import hiredis' 2>/dev/null && /usr/bin/python3 -c 'import hiredis' 2>/dev/null; then
+    py=/usr/bin/python3
+  fi
+  $py -c 'import hiredis' 2>/dev/null || echo "note: no hiredis for $py (apt-get install python3-hiredis); the consumer row measures the Python client" >&2
+  # JIT warm-up, as above: the consume path reaches its steady rate after about half a million
+  # entries (C2 compiles the reply writers and the PEL code late)
+  for _ in 1 2 3; do $py "$here/bench/consume.py" "$freshet_port" 200000 4 >/dev/null; done
+  consume() { local port=$1; $py "$here/bench/consume.py" "$port" "$requests" 4; }
+  # CPU per entry here includes the pipelined XADDs that preload each run's entries
+  shown_clients=4 compare_with "consume (XREADGROUP COUNT 100 + XACK), entries/s" - consume
   # blocked XREAD wake-up latency (lower is better): median and p99 in microseconds
   read -r rmed rp99 <<<"$(python3 "$here/bench/wakeup.py" "$redis_port" 1000)"
   read -r fmed fp99 <<<"$(python3 "$here/bench/wakeup.py" "$freshet_port" 1000)"
