@@ -151,6 +151,7 @@ if [[ "${streams:-1}" = 1 ]]; then
   # CPU per entry here includes the pipelined XADDs that preload each run's entries
   shown_clients=4 compare_with "consume (XREADGROUP COUNT 100 + XACK), entries/s" - consume
   # blocked XREAD wake-up latency (lower is better): median and p99 in microseconds
+  python3 "$here/bench/wakeup.py" "$freshet_port" 1000 >/dev/null  # JIT warm-up, as above
   read -r rmed rp99 <<<"$(python3 "$here/bench/wakeup.py" "$redis_port" 1000)"
   read -r fmed fp99 <<<"$(python3 "$here/bench/wakeup.py" "$freshet_port" 1000)"
   echo
