@@ -161,7 +161,17 @@ class DifferentialIT {
       new Template("EXPIRE", r -> {
         List<String> a = new ArrayList<>(List.of(pick(r, KEYS), r.nextInt(4) == 0 ? pick(r, NUMBERS) : "100000"));
         if (r.nextInt(3) == 0) {
-          a.add(pick(r, new String[] {"NX", "XX", "GT", "LT", "FOO"}));
+          a.add(pick(r, new String[] {"NX", "XX", "FOO"}));
+        }
+        return a;
+      }),
+      // GT and LT with absolute times: a relative time set twice compares equal or not depending
+      // on whether a millisecond passed in between, on either server
+      new Template("EXPIREAT", r -> {
+        List<String> a = new ArrayList<>(List.of(pick(r, KEYS),
+            r.nextInt(4) == 0 ? pick(r, NUMBERS) : pick(r, new String[] {"4102444800", "4102444801"})));
+        if (r.nextInt(2) == 0) {
+          a.add(pick(r, new String[] {"NX", "XX", "GT", "LT"}));
         }
         return a;
       }),

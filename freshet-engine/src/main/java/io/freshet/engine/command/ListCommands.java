@@ -172,7 +172,9 @@ final class ListCommands {
         }
       }
     } else {
-      for (int i = l.size() - 1; i >= 0 && removed < -count; i--) {
+      // Redis negates the count in place: -LONG_MIN stays negative, never reached, so all go
+      boolean all = count == Long.MIN_VALUE;
+      for (int i = l.size() - 1; i >= 0 && (all || removed < -count); i--) {
         if (Arrays.equals(l.get(i), element)) {
           l.removeAt(i);
           removed++;

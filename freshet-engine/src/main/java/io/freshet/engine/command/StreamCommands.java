@@ -490,8 +490,9 @@ final class StreamCommands {
     if (maxDeleted != null && maxDeleted.isZero()) {
       maxDeleted = null; // Redis reads 0-0 as "not given"
     }
-    if (maxDeleted == null && id.compareTo(s.maxDeletedId()) < 0) {
-      // newer Redis (PR 11444): the last ID may not go below an entry already deleted
+    if (id.compareTo(s.maxDeletedId()) < 0) {
+      // newer Redis (PR 11444): the last ID may not go below an entry already deleted, whatever
+      // MAXDELETEDID says (the check reads the stream's current value before anything is set)
       throw new CommandError("ERR The ID specified in XSETID is smaller than current max_deleted_entry_id");
     }
     if (s.length() > 0) {
