@@ -389,7 +389,8 @@ class StreamDifferentialIT {
 
   /**
    * What newer Redis answers: its option errors come first, so 7.0 runs the same command on a
-   * copy of the key; where that succeeds, newer Redis refuses. Null: send it to both as usual.
+   * copy of the key; where that gets past the options, newer Redis refuses. Null: send it to
+   * both as usual.
    */
   private static String newerXsetidReply(RawClient redis, List<String> argv) throws IOException {
     redis.call("DEL", "scratch");
@@ -398,14 +399,16 @@ class StreamDifferentialIT {
     onCopy.set(1, "scratch");
     String reply = redis.call(onCopy.toArray(String[]::new));
     redis.call("DEL", "scratch");
-    return reply.startsWith("+OK") ? "-ERR The ID specified in XSETID is smaller than current max_deleted_entry_id\r\n" : null;
+    // 7.0's checks after the key lookup (top item, entries_added) come after newer Redis's one
+    boolean pastOptions = reply.startsWith("+OK") || reply.contains("than the target stream");
+    return pastOptions ? "-ERR The ID specified in XSETID is smaller than current max_deleted_entry_id\r\n" : null;
   }
 
   private static int compareIds(String x, String y) {
     String[] a = x.split("-");
     String[] b = y.split("-");
-    int c = Long.compare(Long.parseLong(a[0]), Long.parseLong(b[0]));
-    return c != 0 ? c : Long.compare(a.length > 1 ? Long.parseLong(a[1]) : 0, Long.parseLong(b[1]));
+    int c = Long.compareUnsigned(Long.parseUnsignedLong(a[0]), Long.parseUnsignedLong(b[0]));
+    return c != 0 ? c : Long.compareUnsigned(a.length > 1 ? Long.parseUnsignedLong(a[1]) : 0, Long.parseUnsignedLong(b[1]));
   }
 
   private void runSeed(long seed, int protocol, int steps) throws Exception {
