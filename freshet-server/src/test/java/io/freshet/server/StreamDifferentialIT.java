@@ -404,6 +404,12 @@ class StreamDifferentialIT {
     return pastOptions ? "-ERR The ID specified in XSETID is smaller than current max_deleted_entry_id\r\n" : null;
   }
 
+  /** The last commands of a run, for a failure message (-Dfreshet.history, default 20). */
+  private static String tail(List<String> history) {
+    int n = Integer.getInteger("freshet.history", 20);
+    return String.join("\n", history.subList(Math.max(0, history.size() - n), history.size()));
+  }
+
   private static int compareIds(String x, String y) {
     String[] a = x.split("-");
     String[] b = y.split("-");
@@ -440,8 +446,7 @@ class StreamDifferentialIT {
           // known difference, not sent to 7.0 so that both keep the same state
           history.add("(newer Redis) " + String.join(" ", argv) + "  ->  " + newer.replace("\r\n", "\\r\\n"));
           assertThat(b.call(raw))
-              .as("seed %d RESP%d step %d: %s%nlast commands (with Redis's replies):%n%s", seed, protocol, i, argv,
-                  String.join("\n", history.subList(Math.max(0, history.size() - Integer.getInteger("freshet.history", 20)), history.size())))
+              .as("seed %d RESP%d step %d: %s%nlast commands (with Redis's replies):%n%s", seed, protocol, i, argv, tail(history))
               .isEqualTo(newer);
           continue;
         }
@@ -451,8 +456,7 @@ class StreamDifferentialIT {
         try {
           actual = b.call(raw);
         } catch (IOException e) {
-          throw new AssertionError("seed " + seed + " step " + i + ": Freshet failed on " + argv + "\n"
-              + String.join("\n", history.subList(Math.max(0, history.size() - 20), history.size())), e);
+          throw new AssertionError("seed " + seed + " step " + i + ": Freshet failed on " + argv + "\n" + tail(history), e);
         }
         String cmd = argv.get(0).toUpperCase(Locale.ROOT);
         String key = argv.size() > 1 ? argv.get(1) : "";
@@ -471,8 +475,7 @@ class StreamDifferentialIT {
           f = laglessKnownDifference(f);
         }
         assertThat(String.valueOf(f))
-            .as("seed %d RESP%d step %d: %s%nlast commands (with Redis's replies):%n%s", seed, protocol, i, argv,
-                String.join("\n", history.subList(Math.max(0, history.size() - Integer.getInteger("freshet.history", 20)), history.size())))
+            .as("seed %d RESP%d step %d: %s%nlast commands (with Redis's replies):%n%s", seed, protocol, i, argv, tail(history))
             .isEqualTo(String.valueOf(e));
       }
       for (RawClient c : List.of(a, b)) {
