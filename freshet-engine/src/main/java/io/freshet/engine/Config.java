@@ -71,6 +71,8 @@ public final class Config {
     memory("client-query-buffer-limit", true, 1024 * 1024, Long.MAX_VALUE, "1073741824");
     special("client-output-buffer-limit", true, "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60");
     memory("freshet-client-output-hard-limit", true, 0, Long.MAX_VALUE, "1073741824");
+    // Freshet: how long the event loop polls for more requests before it sleeps (0: never polls)
+    intParam("freshet-busy-poll-us", true, 0, 10_000, "100");
     intParam("hz", true, 0, Integer.MAX_VALUE, "10");
     intParam("io-threads", false, 1, 128, "1");
     intParam("tcp-backlog", false, 0, Integer.MAX_VALUE, "511");

@@ -80,7 +80,11 @@ public final class FreshetServer implements AutoCloseable {
     this.config = config;
     boolean epoll = Epoll.isAvailable();
     DefaultThreadFactory threads = new DefaultThreadFactory("freshet-engine", false);
-    this.loop = epoll ? new EpollEventLoopGroup(1, threads) : new NioEventLoopGroup(1, threads);
+    BusyPollStrategy busyPoll = new BusyPollStrategy(0);
+    config.onChange("freshet-busy-poll-us", v -> busyPoll.windowNs = Long.parseLong(v) * 1000);
+    this.loop = epoll
+        ? new EpollEventLoopGroup(1, threads, () -> busyPoll)
+        : new NioEventLoopGroup(1, threads, java.nio.channels.spi.SelectorProvider.provider(), () -> busyPoll);
     this.engine = new Engine(config, System::currentTimeMillis);
     try {
       io.freshet.lua.LuaScripting.install(engine);

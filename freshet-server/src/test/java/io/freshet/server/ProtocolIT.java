@@ -43,6 +43,28 @@ class ProtocolIT {
   }
 
   @Test
+  void whileTheLoopPollsForRequestsTimersStillFireAndRepliesStayInOrder() throws Exception {
+    FreshetServer s = start(Map.of("freshet-busy-poll-us", "10000"));
+    try (RawClient busy = new RawClient(s.port()); RawClient blocked = new RawClient(s.port())) {
+      assertThat(busy.call("CONFIG", "GET", "freshet-busy-poll-us"))
+          .isEqualTo("*2\r\n$20\r\nfreshet-busy-poll-us\r\n$5\r\n10000\r\n");
+      // back-to-back requests keep the loop polling; the 2 ms timer must still end the BLPOP
+      blocked.sendRaw(RawClient.encode("BLPOP", "nothing", "0.2"));
+      long start = System.nanoTime();
+      for (int i = 1; i <= 20_000; i++) {
+        assertThat(busy.call("INCR", "n")).isEqualTo(":" + i + "\r\n");
+        if (i == 10_000) {
+          assertThat(busy.call("CONFIG", "SET", "freshet-busy-poll-us", "0")).isEqualTo("+OK\r\n");
+        }
+      }
+      assertThat(blocked.readReply()).isEqualTo("*-1\r\n");
+      assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(5_000);
+      assertThat(busy.call("CONFIG", "SET", "freshet-busy-poll-us", "10001"))
+          .startsWith("-ERR CONFIG SET failed (possibly related to argument 'freshet-busy-poll-us')");
+    }
+  }
+
+  @Test
   void hundredThousandPipelinedCommandsInOneWriteAreAnsweredInOrder() throws Exception {
     FreshetServer s = start(Map.of());
     int n = 100_000;
