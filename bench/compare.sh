@@ -77,8 +77,10 @@ redis_pid=$(redis-cli -p "$redis_port" info server | tr -d '\r' | awk -F: '$1 ==
 cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 1000 / hz }' "/proc/$1/stat"; }
 per_op() { awk -v ms="$1" -v n="$2" 'BEGIN { printf "%.2f", ms * 1000 / n }'; } # microseconds
 
-echo "| test | clients | pipeline | redis ops/s | freshet ops/s | freshet/redis | redis CPU us/op | freshet CPU us/op |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+# freshet/redis is the ratio of the medians; "paired" is the geometric mean of each round's
+# ratio (the two runs of a round are back to back, so the machine's slow drifts cancel out)
+echo "| test | clients | pipeline | redis ops/s | freshet ops/s | freshet/redis | paired | redis CPU us/op | freshet CPU us/op |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 # alternate the servers over $rounds rounds and keep the medians: single runs on a 2-core
 # machine vary by 20% or more
 compare_with() { # label pipeline rps-function args...
@@ -91,7 +93,9 @@ compare_with() { # label pipeline rps-function args...
   local r f n=$((requests * rounds * ${runs_per_round:-1}))
   r=$(printf '%s\n' "${rs[@]}" | median)
   f=$(printf '%s\n' "${fs[@]}" | median)
-  echo "| $label | ${shown_clients:-50} | $pipeline | $r | $f | $(awk -v f="$f" -v r="$r" 'BEGIN { printf "%.2f", f / r }') | $(per_op "$rcpu" "$n") | $(per_op "$fcpu" "$n") |"
+  local paired
+  paired=$(paste <(printf '%s\n' "${rs[@]}") <(printf '%s\n' "${fs[@]}") | awk '{ l += log($2 / $1) } END { printf "%.2f", exp(l / NR) }')
+  echo "| $label | ${shown_clients:-50} | $pipeline | $r | $f | $(awk -v f="$f" -v r="$r" 'BEGIN { printf "%.2f", f / r }') | $paired | $(per_op "$rcpu" "$n") | $(per_op "$fcpu" "$n") |"
 }
 rps_test() { local port=$1 clients=$2 pipeline=$3 test=$4; rps "$port" "$test" "$clients" "$pipeline"; }
 compare() { # label pipeline command...
