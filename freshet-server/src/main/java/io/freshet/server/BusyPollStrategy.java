@@ -52,7 +52,6 @@ final class BusyPollStrategy implements SelectStrategy {
     if (window == 0) {
       return hasTasks ? selectNow.get() : SELECT;
     }
-    int ready = selectNow.get();
     long now = nanoClock.getAsLong();
     if (slept) {
       // back from epoll_wait (an event, a timer or a task): that idle gap has ended
@@ -61,6 +60,12 @@ final class BusyPollStrategy implements SelectStrategy {
       idleSinceNs = 0;
       busySinceNs = now;
     }
+    boolean dense = gapAverageNs >= 0 && gapAverageNs < window;
+    if (!dense && !hasTasks) {
+      // sparse events: straight to epoll_wait as Netty's default strategy, no extra poll first
+      return sleep(now);
+    }
+    int ready = selectNow.get();
     if (ready > 0 || hasTasks) {
       if (idleSinceNs != 0) {
         creditNs = Math.max(0, creditNs - (now - idleSinceNs));
@@ -77,14 +82,19 @@ final class BusyPollStrategy implements SelectStrategy {
       }
       busySinceNs = 0;
     }
-    long pollingNs = now - idleSinceNs;
     // After a sleep the work done on waking is not seen here (epoll_wait returned inside Netty),
     // so every idle stretch may poll a little (an eighth of the window) to get polling going.
-    long allowanceNs = Math.max(creditNs, window >> 3);
-    if (gapAverageNs >= 0 && gapAverageNs < window && pollingNs < allowanceNs) {
+    if (now - idleSinceNs < Math.max(creditNs, window >> 3)) {
       return CONTINUE;
     }
-    creditNs = Math.max(0, creditNs - pollingNs);
+    return sleep(now);
+  }
+
+  private int sleep(long now) {
+    if (idleSinceNs == 0) {
+      idleSinceNs = now;
+    }
+    creditNs = Math.max(0, creditNs - (now - idleSinceNs));
     slept = true;
     return SELECT;
   }
