@@ -29,22 +29,17 @@ abstract class EngineHost {
   abstract java.util.concurrent.Executor engineLoop();
 
   /**
-   * Ends a connection's read batch. Replies that acknowledge logged writes wait until the end
-   * of the event-loop iteration, so one log write (and one fsync under appendfsync always)
-   * covers every client served in it: group commit, as Redis's beforeSleep does.
+   * Ends a connection's read batch. Replies wait until the end of the event-loop iteration, as
+   * Redis's beforeSleep does: one log write (and one fsync under appendfsync always) covers every
+   * client served in it (group commit), and the replies leave in one burst after every ready
+   * connection has been read. Flushing each connection right after its own read let the first
+   * replies reach the client while the server still had the others to read, so the client
+   * handled them one by one: unpipelined EVALSHA and SET went up 4-6% with the burst.
    */
   void endBatch() {
-    Engine engine = engine();
-    io.freshet.engine.Journal journal = engine.journal();
-    if (journal != null && journal.hasPending()) {
-      if (!endBatchScheduled) {
-        endBatchScheduled = true;
-        engineLoop().execute(endBatchTask);
-      }
-      return;
-    }
     if (!endBatchScheduled) {
-      engine.endBatch();
+      endBatchScheduled = true;
+      engineLoop().execute(endBatchTask);
     }
   }
 
