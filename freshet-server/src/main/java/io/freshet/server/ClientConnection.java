@@ -18,7 +18,8 @@ import java.util.logging.Logger;
 
 /**
  * One client connection: decodes requests and hands each command to the engine; the engine
- * writes replies into this connection's buffer, flushed once per read batch.
+ * writes replies into this connection's buffer, flushed once per event-loop iteration (see
+ * {@link EngineHost#endBatch}).
  *
  * <p>The engine runs on the same event loop as every connection (one thread, as Redis does), so
  * commands execute straight from the decoder without a hand-off; see docs/design.md for the

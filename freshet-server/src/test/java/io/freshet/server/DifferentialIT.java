@@ -224,13 +224,25 @@ class DifferentialIT {
       return ":positive\r\n";
     }
     if (UNORDERED.contains(cmd) && (reply.startsWith("*") || reply.startsWith("~"))) {
-      String[] lines = reply.substring(0, reply.length() - 2).split("\r\n", -1);
+      // Elements are cut by their byte lengths, not at CRLF: a member may itself contain CRLF.
+      byte[] bytes = reply.getBytes(StandardCharsets.UTF_8);
+      int headerEnd = reply.indexOf("\r\n");
       List<String> items = new ArrayList<>();
-      for (int i = 1; i + 1 < lines.length; i += 2) {
-        items.add(lines[i] + "\r\n" + lines[i + 1]);
+      int pos = headerEnd + 2;
+      while (pos < bytes.length) {
+        int lineEnd = pos;
+        while (bytes[lineEnd] != '\r' || bytes[lineEnd + 1] != '\n') {
+          lineEnd++;
+        }
+        int end = lineEnd + 2;
+        if (bytes[pos] == '$' && bytes[pos + 1] != '-') {
+          end += Integer.parseInt(new String(bytes, pos + 1, lineEnd - pos - 1, StandardCharsets.US_ASCII)) + 2;
+        }
+        items.add(new String(bytes, pos, end - pos, StandardCharsets.UTF_8));
+        pos = end;
       }
       Collections.sort(items);
-      return lines[0] + "\r\n" + String.join("\r\n", items);
+      return reply.substring(0, headerEnd + 2) + String.join("", items);
     }
     return reply;
   }
