@@ -78,6 +78,24 @@ final class ByteBufReplyWriter extends ReplyWriter {
   }
 
   @Override
+  protected void writeFramed(byte[] header, byte[] value, int offset, int length) {
+    Staging s = stage();
+    byte[] to = s.bytes;
+    int used = s.used;
+    if (header.length + length + 2 > to.length - used) {
+      super.writeFramed(header, value, offset, length);
+      return;
+    }
+    System.arraycopy(header, 0, to, used, header.length);
+    used += header.length;
+    System.arraycopy(value, offset, to, used, length);
+    used += length;
+    to[used] = '\r';
+    to[used + 1] = '\n';
+    s.used = used + 2;
+  }
+
+  @Override
   protected void write(int b) {
     Staging s = stage();
     if (s.used == s.bytes.length) {

@@ -99,14 +99,24 @@ public abstract class ReplyWriter {
 
   public final void bulk(byte[] value, int offset, int length) {
     if (length < SMALL_BULK_HEADERS.length) {
-      write(SMALL_BULK_HEADERS[length]);
-    } else {
-      write('$');
-      writeDecimal(length);
-      write(CRLF);
+      writeFramed(SMALL_BULK_HEADERS[length], value, offset, length);
+      return;
     }
+    write('$');
+    writeDecimal(length);
+    write(CRLF);
     write(value, offset, length);
     write(CRLF);
+  }
+
+  /**
+   * Writes {@code header}, the value and CRLF: the shape of every short bulk string, the most
+   * written piece of a reply (an XRANGE entry is nine of them). A writer may do it in one step.
+   */
+  protected void writeFramed(byte[] header, byte[] value, int offset, int length) {
+    write(header, 0, header.length);
+    write(value, offset, length);
+    write(CRLF, 0, 2);
   }
 
   public final void bulk(String value) {
