@@ -127,8 +127,9 @@ class ScriptPersistenceIT {
   }
 
   /**
-   * The same race with the server killed (SIGKILL) while buyers are buying, under appendfsync
-   * always. Buyers whose reply was lost retry on the restarted server, as a client would. In
+   * The same race with the server killed (SIGKILL) while buyers are buying (once ten sales are
+   * acknowledged, not after a fixed time: a loaded machine starts the buyer threads slowly),
+   * under appendfsync always. Buyers whose reply was lost retry on the restarted server, as a client would. In
    * the end the stock is 0, never negative, and every acknowledged sale is in it: acknowledged
    * sales plus sales whose reply was lost account for all 100 items.
    */
@@ -145,11 +146,18 @@ class ScriptPersistenceIT {
     AtomicInteger sold = new AtomicInteger();
     AtomicInteger refused = new AtomicInteger();
     AtomicInteger lostReplies = new AtomicInteger();
+    // The first 75 buyers race before the kill; the other 75 wait for the restart. With 75
+    // buyers for 100 items, some stock is always left for the second wave to buy after it.
+    java.util.concurrent.CountDownLatch restarted = new java.util.concurrent.CountDownLatch(1);
     List<Thread> buyers = new ArrayList<>();
     for (int i = 0; i < 150; i++) {
       int delayMs = (i * 7) % 400;
+      boolean secondWave = i >= 75;
       Thread t = new Thread(() -> {
         try {
+          if (secondWave) {
+            restarted.await();
+          }
           Thread.sleep(delayMs);
           while (true) {
             try (RawClient buyer = FreshetProcess.connect(port)) {
@@ -170,11 +178,15 @@ class ScriptPersistenceIT {
       t.start();
       buyers.add(t);
     }
-    Thread.sleep(150);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (sold.get() < 10 && System.nanoTime() < deadline) {
+      Thread.sleep(1); // kill once the race is under way, however slowly the buyers started
+    }
     int soldBeforeKill = sold.get();
     p.destroyForcibly();
     p.waitFor(10, TimeUnit.SECONDS);
     p = FreshetProcess.start(dir, port);
+    restarted.countDown();
     try {
       for (Thread t : buyers) {
         t.join(60_000);
