@@ -225,7 +225,12 @@ final class RespDecoder {
   private boolean readInline(ByteBuf in, Sink sink) {
     int start = in.readerIndex();
     int searchable = Math.min(in.readableBytes(), INLINE_MAX_BYTES + 1);
-    int lf = in.indexOf(start, start + searchable, (byte) '\n');
+    // Redis finds the line end with strchr, which stops at a NUL: a NUL before the newline means
+    // no line yet, so the request waits for more bytes until it is too big, as in Redis.
+    int lf = in.forEachByte(start, searchable, b -> b != '\n' && b != 0);
+    if (lf >= 0 && in.getByte(lf) == 0) {
+      lf = -1;
+    }
     if (lf < 0) {
       if (in.readableBytes() > INLINE_MAX_BYTES) {
         fail(sink, in, "too big inline request");
@@ -255,13 +260,24 @@ final class RespDecoder {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
   }
 
-  /** Redis's sdssplitargs: spaces separate, "double" quotes with escapes, 'single' quotes. */
+  /** C's isspace in the "C" locale: space, \t, \n, \v, \f, \r (Java's isWhitespace has more). */
+  private static boolean isSpace(byte c) {
+    return c == ' ' || (c >= '\t' && c <= '\r');
+  }
+
+  /**
+   * Redis's sdssplitargs: spaces separate, "double" quotes with escapes, 'single' quotes. It reads
+   * a C string, so the line ends at its first NUL.
+   */
   static List<byte[]> splitArgs(byte[] line) {
     List<byte[]> out = new ArrayList<>();
     int i = 0;
-    int n = line.length;
+    int n = 0;
+    while (n < line.length && line[n] != 0) {
+      n++;
+    }
     while (true) {
-      while (i < n && Character.isWhitespace(line[i])) {
+      while (i < n && isSpace(line[i])) {
         i++;
       }
       if (i >= n) {
@@ -291,7 +307,7 @@ final class RespDecoder {
               default -> c;
             });
           } else if (line[i] == '"') {
-            if (i + 1 < n && !Character.isWhitespace(line[i + 1])) {
+            if (i + 1 < n && !isSpace(line[i + 1])) {
               return null;
             }
             done = true;
@@ -306,7 +322,7 @@ final class RespDecoder {
             i++;
             cur.write('\'');
           } else if (line[i] == '\'') {
-            if (i + 1 < n && !Character.isWhitespace(line[i + 1])) {
+            if (i + 1 < n && !isSpace(line[i + 1])) {
               return null;
             }
             done = true;

@@ -150,6 +150,31 @@ class RespDecoderTest {
   }
 
   @Test
+  void aNulBeforeTheNewlineHoldsTheInlineRequestUntilItIsTooBig() {
+    // Redis looks for the newline with strchr, which stops at the NUL: no line, no reply
+    for (String input : List.of("\0\r\n", "\0\r\nPING\r\n", "ab\0cd\r\n", "PING\0x\r\n")) {
+      byte[] bytes = input.getBytes(StandardCharsets.ISO_8859_1);
+      for (int split = 0; split <= bytes.length; split++) {
+        Collector c = feed(bytes, split, limits(true, 1 << 20), false);
+        assertThat(c.commands).as(input).isEmpty();
+        assertThat(c.error).as(input).isNull();
+      }
+    }
+    byte[] flood = ("\0" + "\r\n".repeat(40 * 1024)).getBytes(StandardCharsets.ISO_8859_1);
+    assertThat(feed(flood, 1, limits(true, 1 << 20)).error).isEqualTo("too big inline request");
+  }
+
+  @Test
+  void inlineArgumentsSplitAtCSpacesOnly() {
+    // 0x1c-0x1f are whitespace to Java but not to C's isspace; \v and \f separate only between words
+    Collector c = feed("PING\u001c\r\n\u000b\fECHO a\u000bb\r\n".getBytes(StandardCharsets.ISO_8859_1), 0,
+        limits(true, 1 << 20));
+    assertThat(c.commands).containsExactly("PING\u001c", "ECHO|a\u000bb");
+    assertThat(feed("\"ab\"\u001c\r\n".getBytes(StandardCharsets.ISO_8859_1), 0, limits(true, 1 << 20)).error)
+        .isEqualTo("unbalanced quotes in request");
+  }
+
+  @Test
   void overlongLinesAreRejected() {
     byte[] inline = ("x".repeat(70 * 1024)).getBytes(StandardCharsets.UTF_8);
     assertThat(feed(inline, inline.length, limits(true, 1 << 20)).error).isEqualTo("too big inline request");
