@@ -100,11 +100,24 @@ local function err_handler(err)
 end
 
 -- The instruction-count hook: lets the engine answer other clients BUSY and stop a killed script.
+-- Once a script is killed the hook runs on every line (as Redis does), so a pcall that catches
+-- the kill's error gets it again at the next line outside it: the kill cannot be caught for good.
+-- The next script's first line puts the hook back on the instruction count.
 local jhook = J.hook
-local function hook()
+local HOOK_EVERY_INSTRUCTIONS = 100000
+local hook
+local killed = false
+hook = function()
   local stop = jhook()
   if stop then
+    if not killed then
+      killed = true
+      dbg.sethook(hook, 'l')
+    end
     error({err = stop})
+  elseif killed then
+    killed = false
+    dbg.sethook(hook, '', HOOK_EVERY_INSTRUCTIONS)
   end
 end
 
@@ -258,5 +271,5 @@ local function sandbox_chunk(f)
   setfenv(f, env)
 end
 
-dbg.sethook(hook, '', 100000)
+dbg.sethook(hook, '', HOOK_EVERY_INSTRUCTIONS)
 return runner, err_handler, set_loading, sandbox_chunk

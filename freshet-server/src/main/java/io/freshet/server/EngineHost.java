@@ -11,8 +11,36 @@ abstract class EngineHost {
   /** Every open client connection (for reading while a script is busy). */
   final java.util.Set<ClientConnection> connections = new java.util.LinkedHashSet<>();
 
-  /** Engine.whileBusy: one read from every other client. */
+  /** Connections accepted by the accept thread, not yet registered with the engine's loop. */
+  private final java.util.Queue<io.netty.channel.Channel> accepted = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  /** From the accept thread: the engine thread registers {@code child} at its next chance. */
+  void accepted(io.netty.channel.Channel child) {
+    accepted.add(child);
+    engineLoop().execute(this::registerAccepted);
+  }
+
+  /**
+   * Engine thread: registers newly accepted connections with the engine's loop. Registering from
+   * the loop's own thread runs at once (no task), which is what lets a client that connects while
+   * a script is busy be read, and answered BUSY, before the script ends.
+   */
+  void registerAccepted() {
+    io.netty.channel.Channel child;
+    while ((child = accepted.poll()) != null) {
+      child.pipeline().addLast(new ClientConnection(this));
+      io.netty.channel.Channel registering = child;
+      engineLoop().register(child).addListener(f -> {
+        if (!f.isSuccess()) {
+          registering.unsafe().closeForcibly();
+        }
+      });
+    }
+  }
+
+  /** Engine.whileBusy: takes in new connections, then one read from every other client. */
   void serveWhileBusy() {
+    registerAccepted();
     for (ClientConnection c : new java.util.ArrayList<>(connections)) {
       c.readWhileBusy();
     }
@@ -26,7 +54,7 @@ abstract class EngineHost {
 
   abstract Engine engine();
 
-  abstract java.util.concurrent.Executor engineLoop();
+  abstract io.netty.channel.EventLoop engineLoop();
 
   /**
    * Ends a connection's read batch. Replies wait until the end of the event-loop iteration, as

@@ -50,6 +50,8 @@ public final class FreshetServer implements AutoCloseable {
 
   private final Config config;
   private final EventLoopGroup loop;
+  /** Accepts connections only; see {@link AcceptHandOff} for why it is not the engine's loop. */
+  private final EventLoopGroup acceptLoop;
   private final Engine engine;
   private final List<Channel> listeners = new ArrayList<>();
   private final CountDownLatch closed = new CountDownLatch(1);
@@ -65,7 +67,7 @@ public final class FreshetServer implements AutoCloseable {
     }
 
     @Override
-    java.util.concurrent.Executor engineLoop() {
+    io.netty.channel.EventLoop engineLoop() {
       return loop.next();
     }
 
@@ -119,26 +121,30 @@ public final class FreshetServer implements AutoCloseable {
       throw new IllegalStateException("cannot load data from " + config.get("dir") + ": " + cause.getMessage(), cause);
     }
     Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-    ServerBootstrap bootstrap = new ServerBootstrap()
-        .group(loop, loop)
-        .channel(channelType)
-        .option(ChannelOption.SO_BACKLOG, config.getInt("tcp-backlog"))
-        .option(ChannelOption.SO_REUSEADDR, true)
-        .childOption(ChannelOption.TCP_NODELAY, true)
-        .childOption(ChannelOption.MAX_MESSAGES_PER_READ, 1)
-        .childOption(ChannelOption.SO_KEEPALIVE, true)
-        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 * 1024, 4 * 1024 * 1024))
-        .childHandler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(new ClientConnection(host));
-          }
-        });
+    Map<ChannelOption<?>, Object> childOptions = new LinkedHashMap<>();
+    childOptions.put(ChannelOption.TCP_NODELAY, true);
+    childOptions.put(ChannelOption.MAX_MESSAGES_PER_READ, 1);
+    childOptions.put(ChannelOption.SO_KEEPALIVE, true);
+    childOptions.put(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 * 1024, 4 * 1024 * 1024));
     if (epoll) {
       // Level-triggered, as Redis's ae: one read() per readiness instead of reading until
       // EAGAIN, which costs an extra syscall per request on unpipelined traffic.
-      bootstrap.childOption(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);
+      childOptions.put(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);
     }
+    DefaultThreadFactory acceptThreads = new DefaultThreadFactory("freshet-accept", true);
+    this.acceptLoop = epoll ? new EpollEventLoopGroup(1, acceptThreads) : new NioEventLoopGroup(1, acceptThreads);
+    ServerBootstrap bootstrap = new ServerBootstrap()
+        .group(acceptLoop, loop)
+        .channel(channelType)
+        .option(ChannelOption.SO_BACKLOG, config.getInt("tcp-backlog"))
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .handler(new AcceptHandOff(host, childOptions))
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            throw new IllegalStateException("connections are registered by AcceptHandOff");
+          }
+        });
     int wanted = config.getInt("port");
     try {
       for (String addr : config.get("bind").trim().split("\\s+")) {
@@ -162,6 +168,7 @@ public final class FreshetServer implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       listeners.forEach(Channel::close);
+      acceptLoop.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       loop.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       throw e;
     }
@@ -224,6 +231,7 @@ public final class FreshetServer implements AutoCloseable {
     for (Channel ch : listeners) {
       ch.close().syncUninterruptibly();
     }
+    acceptLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     try {
       loop.next().submit(() -> {
         store.close();

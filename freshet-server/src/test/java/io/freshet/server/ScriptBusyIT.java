@@ -43,6 +43,60 @@ class ScriptBusyIT {
     }
   }
 
+  /** The runaway script: it calls the server in a loop and catches every error with pcall. */
+  private static final String PCALL_LOOP =
+      "local f = function() while 1 do redis.call('ping') end end while 1 do pcall(f) end";
+
+  /** Connects until a fresh client's PING is answered BUSY (the script has passed the threshold). */
+  private static RawClient connectWhenBusy(int port) throws Exception {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (true) {
+      RawClient c = new RawClient(port);
+      String reply = c.call("PING");
+      if (reply.startsWith("-BUSY")) {
+        return c;
+      }
+      c.close();
+      assertThat(System.nanoTime()).as("a new client got BUSY in time (last reply %s)", reply).isLessThan(deadline);
+    }
+  }
+
+  private static String pcallKillExchange(int port) throws Exception {
+    StringBuilder transcript = new StringBuilder();
+    try (RawClient runner = new RawClient(port)) {
+      runner.call("CONFIG", "SET", "busy-reply-threshold", "100");
+      runner.sendRaw(RawClient.encode("EVAL", PCALL_LOOP, "0"));
+      try (RawClient late = connectWhenBusy(port)) { // connected after the script started
+        transcript.append(late.call("GET", "k"));
+        transcript.append(late.call("SCRIPT", "KILL"));
+        transcript.append(runner.readReply());
+        transcript.append(late.call("PING"));
+        transcript.append(runner.call("PING"));
+      }
+    }
+    return transcript.toString();
+  }
+
+  /**
+   * Regression: a client that connected after the script started got no reply at all, and the
+   * kill was swallowed by the script's pcall. As in Redis, new clients get BUSY and the kill
+   * cannot be caught.
+   */
+  @Test
+  void aScriptThatCatchesErrorsIsStillKilledAndLateClientsGetBusy() throws Exception {
+    try (RedisServerProcess redis = RedisServerProcess.startOrSkip();
+         FreshetServer freshet = FreshetServer.builder().port(0).dataDir(Files.createTempDirectory("busy")).start()) {
+      String expected = pcallKillExchange(redis.port());
+      assertThat(expected).contains("Script killed by user with SCRIPT KILL").endsWith("+PONG\r\n+PONG\r\n");
+      assertThat(pcallKillExchange(freshet.port())).isEqualTo(expected);
+      // the next script runs normally: the hook is back on the instruction count
+      try (RawClient c = new RawClient(freshet.port())) {
+        assertThat(c.call("EVAL", "local n = 0 for i = 1, 300000 do n = n + 1 end return n", "0"))
+            .isEqualTo(":300000\r\n");
+      }
+    }
+  }
+
   private static String busyFunctionExchange(int port) throws Exception {
     StringBuilder transcript = new StringBuilder();
     try (RawClient runner = new RawClient(port); RawClient other = new RawClient(port)) {
