@@ -268,7 +268,16 @@ final class LuaRuntime {
   }
 
   private void function(long l, String name, JFunction f) {
-    ls.lua.push(f);
+    // luajava turns a Java exception into a Lua error; an Error must end the process instead
+    JFunction guarded = lua -> {
+      try {
+        return f.__call(lua);
+      } catch (Error e) {
+        io.freshet.engine.Fatal.exit(e);
+        throw e;
+      }
+    };
+    ls.lua.push(guarded);
     ls.rawSetField(l, -2, name);
   }
 

@@ -124,6 +124,15 @@ final class NativeBridge {
 
   /** redis.call from C: reads the arguments, runs the command, leaves its reply; returns its length. */
   static int call(int argc, int used) {
+    try {
+      return runCall(argc);
+    } catch (Error e) {
+      io.freshet.engine.Fatal.exit(e); // C cannot carry a Java error back; the engine is not trustworthy
+      throw e;
+    }
+  }
+
+  private static int runCall(int argc) {
     ByteBuffer b = shared;
     byte[][] argv = new byte[argc][];
     int pos = 0;

@@ -41,4 +41,12 @@ final class AcceptHandOff extends ChannelInboundHandlerAdapter {
     }
     host.accepted(child);
   }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (io.freshet.engine.Fatal.isFatal(cause)) {
+      io.freshet.engine.Fatal.exit(cause);
+    }
+    ctx.fireExceptionCaught(cause); // Netty's acceptor pauses accepting on errors such as EMFILE
+  }
 }

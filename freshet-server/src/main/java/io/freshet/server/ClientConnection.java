@@ -122,6 +122,9 @@ final class ClientConnection extends ByteToMessageDecoder implements Connection,
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (io.freshet.engine.Fatal.isFatal(cause)) {
+      io.freshet.engine.Fatal.exit(cause); // the engine's state cannot be trusted any more
+    }
     if (!(cause instanceof java.io.IOException)) {
       LOG.warning("closing " + remote + ": " + cause);
     }

@@ -17,7 +17,7 @@ abstract class EngineHost {
   /** From the accept thread: the engine thread registers {@code child} at its next chance. */
   void accepted(io.netty.channel.Channel child) {
     accepted.add(child);
-    engineLoop().execute(this::registerAccepted);
+    engineLoop().execute(registerAcceptedTask);
   }
 
   /**
@@ -47,10 +47,11 @@ abstract class EngineHost {
   }
 
   private boolean endBatchScheduled;
-  private final Runnable endBatchTask = () -> {
+  private final Runnable endBatchTask = io.freshet.engine.Fatal.guard(() -> {
     endBatchScheduled = false;
     engine().endBatch();
-  };
+  });
+  private final Runnable registerAcceptedTask = io.freshet.engine.Fatal.guard(this::registerAccepted);
 
   abstract Engine engine();
 

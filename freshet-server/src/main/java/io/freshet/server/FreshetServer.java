@@ -106,7 +106,9 @@ public final class FreshetServer implements AutoCloseable {
       loop.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       throw new UncheckedIOException("cannot create data directory " + config.get("dir"), e);
     }
-    this.store = new Store(engine, loop.next(), host::shutdownRequested);
+    java.util.concurrent.Executor engineThread = loop.next();
+    this.store = new Store(engine, task -> engineThread.execute(io.freshet.engine.Fatal.guard(task)),
+        host::shutdownRequested);
     try {
       // Recovery runs on the engine thread, like everything that touches data.
       loop.next().submit(() -> {
@@ -174,7 +176,7 @@ public final class FreshetServer implements AutoCloseable {
     }
     config.set("port", Integer.toString(port), true);
     // One tick drives both timers, so CONFIG SET hz takes effect at once.
-    loop.scheduleAtFixedRate(this::tick, 2, 2, TimeUnit.MILLISECONDS);
+    loop.scheduleAtFixedRate(io.freshet.engine.Fatal.guard(this::tick), 2, 2, TimeUnit.MILLISECONDS);
     LOG.info("Freshet ready to accept connections on port " + port + " (" + (epoll ? "epoll" : "nio") + ")");
   }
 

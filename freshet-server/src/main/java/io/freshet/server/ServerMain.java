@@ -39,6 +39,9 @@ public final class ServerMain {
     } catch (IllegalArgumentException | IllegalStateException e) {
       System.err.println("*** FATAL CONFIG ERROR: " + e.getMessage());
       return 1;
+    } catch (java.io.UncheckedIOException e) {
+      System.err.println("*** FATAL: " + e.getMessage() + ": " + e.getCause());
+      return 1;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "freshet-signal"));
     System.out.println("Freshet " + "0.1.0" + " ready on " + server.host() + ":" + server.port());

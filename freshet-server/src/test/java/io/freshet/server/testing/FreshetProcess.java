@@ -17,6 +17,23 @@ public final class FreshetProcess {
         .start();
   }
 
+  /**
+   * Starts {@code ServerMain} with extra JVM options and server arguments; its output goes to
+   * {@code log}.
+   */
+  public static Process start(java.util.List<String> jvmOptions, java.util.List<String> serverArgs, Path log)
+      throws IOException {
+    java.util.List<String> command = new java.util.ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add("io.freshet.server.ServerMain");
+    command.addAll(serverArgs);
+    return new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+  }
+
   /** A client connected once the server answers PING (it may still be recovering). */
   public static RawClient connect(int port) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
