@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lua51/lua.h"
-#include "lua51/lauxlib.h"
+#include <lua.h>
+#include <lauxlib.h>
 
 static JavaVM *jvm;
 static jclass bridge_class;
