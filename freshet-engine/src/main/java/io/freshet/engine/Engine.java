@@ -249,6 +249,11 @@ public final class Engine {
     busy = script;
     try {
       whileBusy.run();
+      // Replies made earlier in this event-loop iteration (before the script started) would
+      // otherwise wait for the script to end, and their clients could not send SCRIPT KILL: as
+      // Redis's processEventsWhileBlocked, log what precedes the script and release them.
+      endBatch();
+      markDirty(script.session()); // the script's own reply comes later and still needs its flush
     } finally {
       busy = null;
     }

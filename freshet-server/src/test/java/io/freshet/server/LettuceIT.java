@@ -155,7 +155,10 @@ class LettuceIT {
     try (StatefulRedisConnection<String, String> waiter = client.connect();
          StatefulRedisConnection<String, String> pusher = client.connect()) {
       var pending = waiter.async().blpop(5, "jobs");
-      Thread.sleep(100);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (!pusher.sync().info("clients").contains("blocked_clients:1")) {
+        assertThat(System.nanoTime()).as("the BLPOP blocked in time").isLessThan(deadline);
+      }
       pusher.sync().rpush("jobs", "job-1");
       var kv = pending.get(5, TimeUnit.SECONDS);
       assertThat(kv.getKey()).isEqualTo("jobs");

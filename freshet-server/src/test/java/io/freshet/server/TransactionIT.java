@@ -57,7 +57,10 @@ class TransactionIT {
 
       c.call("SET", "tx:e", "v", "PX", "50");
       c.call("WATCH", "tx:e");
-      Thread.sleep(100);
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (!c.call("PTTL", "tx:e").equals(":-2\r\n")) { // the watched key expires
+        assertThat(System.nanoTime()).isLessThan(deadline);
+      }
       c.call("MULTI");
       c.call("PING");
       assertThat(c.call("EXEC")).isEqualTo("*-1\r\n");

@@ -24,6 +24,12 @@ public final class Bytes {
   }
 
   /** Drops everything after {@code newSize}. */
+  /** Removes the first {@code n} bytes, moving the rest to the front. */
+  public void dropFront(int n) {
+    System.arraycopy(buf, n, buf, 0, size - n);
+    size -= n;
+  }
+
   public void truncate(int newSize) {
     size = newSize;
   }

@@ -122,23 +122,35 @@ public final class LogWriter implements Journal, AutoCloseable {
 
   @Override
   public boolean hasPending() {
-    return buf.size() > 0 && atomicStart < 0;
+    return committableBytes() > 0;
+  }
+
+  /** Bytes of complete records: all of the buffer, or what precedes an open atomic group. */
+  private int committableBytes() {
+    return atomicStart < 0 ? buf.size() : atomicStart;
   }
 
   @Override
   public void commit() {
-    if (buf.size() == 0 || atomicStart >= 0) {
+    int committable = committableBytes();
+    if (committable == 0) {
       return;
     }
     try {
-      ByteBuffer bb = ByteBuffer.wrap(buf.array(), 0, buf.size());
+      ByteBuffer bb = ByteBuffer.wrap(buf.array(), 0, committable);
       while (bb.hasRemaining()) {
         channel.write(bb);
       }
-      fileBytes += buf.size();
+      fileBytes += committable;
       writtenBytes = fileBytes;
-      buf.clear();
-      buf.trimTo(BUFFER_KEEP_BYTES);
+      if (atomicStart < 0) {
+        buf.clear();
+        buf.trimTo(BUFFER_KEEP_BYTES);
+      } else {
+        // a busy script's open group stays: it moves to the front of the buffer
+        buf.dropFront(committable);
+        atomicStart = 0;
+      }
       if (fsync == Fsync.ALWAYS) {
         channel.force(false);
         syncedBytes = fileBytes;

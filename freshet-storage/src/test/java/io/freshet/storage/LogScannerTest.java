@@ -111,4 +111,30 @@ class LogScannerTest {
       }
     }
   }
+
+  /**
+   * A busy script's hook commits what was logged before the script while its atomic group is
+   * open: those records reach the file at once, and the group is written whole when it closes.
+   */
+  @Test
+  void aCommitInsideAnOpenAtomicGroupWritesOnlyTheRecordsBeforeIt() throws Exception {
+    Path file = dir.resolve("busy.flog");
+    try (LogWriter w = new LogWriter(file, 0, LogWriter.Fsync.NO, () -> { })) {
+      w.command(0, 1, new byte[][] {"SET".getBytes(), "before".getBytes(), "1".getBytes()});
+      w.beginAtomic();
+      w.command(0, 2, new byte[][] {"SET".getBytes(), "in1".getBytes(), "1".getBytes()});
+      assertThat(w.hasPending()).isTrue();
+      w.commit();
+      assertThat(w.hasPending()).isFalse();
+      LogScanner.Result[] result = new LogScanner.Result[1];
+      assertThat(recovered(file, result)).containsExactly("before");
+      w.command(0, 3, new byte[][] {"SET".getBytes(), "in2".getBytes(), "1".getBytes()});
+      w.commit(); // nothing complete to write: the group is still open
+      assertThat(recovered(file, result)).containsExactly("before");
+      w.endAtomic();
+      w.command(0, 4, new byte[][] {"SET".getBytes(), "after".getBytes(), "1".getBytes()});
+      w.commit();
+      assertThat(recovered(file, result)).containsExactly("before", "in1+in2", "after");
+    }
+  }
 }
