@@ -71,13 +71,17 @@ class CliMannersTest {
     assertThat(Failures.hostAndPort("redis-cluster://10.0.0.5:7001,10.0.0.6:7002")).isEqualTo("10.0.0.5:7001,10.0.0.6:7002");
   }
 
-  @Test
-  void asAProcessTheFailureIsOneLineOnStderrWithoutAStackTrace() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"pending --stream s --group g --url " + NOBODY,
+      "consume --stream s --group g --url redis-cluster://127.0.0.1:1"})
+  void asAProcessTheFailureIsOneLineOnStderrWithoutAStackTrace(String commandLine) throws Exception {
     Path err = Files.createTempFile("freshet-err", ".txt");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Freshet.class.getName(),
-        "pending", "--stream", "s", "--group", "g", "--url", NOBODY)
-        .redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+        Freshet.class.getName()));
+    command.addAll(List.of(commandLine.split(" ")));
+    Process p = new ProcessBuilder(command).redirectError(err.toFile())
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).isEqualTo(1);
     assertThat(Files.readString(err, StandardCharsets.UTF_8)).isEqualTo(REFUSED + "\n");
