@@ -23,8 +23,11 @@ final class Failures {
     if (url != null && find(failure, RedisConnectionException.class) != null) {
       return "freshet: cannot connect to " + hostAndPort(url) + ": " + reason(rootCause(failure));
     }
+    // bad input (a --field without '=', a file that is not there, a dead-letter stream in another
+    // cluster slot) or the server's answer
     if (failure instanceof RedisException || failure instanceof IllegalArgumentException
-        || failure instanceof IOException || failure instanceof UncheckedIOException) {
+        || failure instanceof IllegalStateException || failure instanceof IOException
+        || failure instanceof UncheckedIOException) {
       return "freshet: " + firstLine(String.valueOf(failure.getMessage()));
     }
     return null;

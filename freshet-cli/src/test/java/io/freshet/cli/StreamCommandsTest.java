@@ -63,6 +63,22 @@ class StreamCommandsTest {
   }
 
   @Test
+  void badInputAndServerErrorsAreOneLineAndExitStatusOne() {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = Freshet.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    assertThat(cl.execute("produce", "--stream", "bad", "--field", "no-equals-sign", "--url", url)).isEqualTo(1);
+    assertThat(err.toString()).isEqualTo("freshet: --field wants k=v, got no-equals-sign" + System.lineSeparator());
+    err.getBuffer().setLength(0);
+    run("group", "create", "--stream", "bad", "--group", "g");
+    assertThat(cl.execute("group", "create", "--stream", "bad", "--group", "g", "--url", url)).isEqualTo(1);
+    assertThat(err.toString()).isEqualTo("(error) BUSYGROUP Consumer Group name already exists"
+        + System.lineSeparator());
+  }
+
+  @Test
   void produceReadConsumeReclaimAndReplay() throws Exception {
     assertThat(run("produce", "--stream", "orders", "--count", "5", "--field", "order_id={n}", "--field", "qty=2"))
         .contains("added 5 entries to orders").containsPattern("\\d+-0\\n");
