@@ -29,8 +29,7 @@ final class Acker {
   Acker(ProcessorConfig config, RedisClusterCommands<String, String> redis) {
     this.config = config;
     this.redis = redis;
-    this.thread = new Thread(this::loop, "freshet-worker-ack-" + config.stream() + "-" + config.group());
-    this.thread.setDaemon(true);
+    this.thread = config.daemonThread("ack", this::loop);
   }
 
   void start() {

@@ -45,8 +45,7 @@ final class FetchLoop {
     this.dispatcher = dispatcher;
     this.reclaimer = reclaimer;
     this.metrics = metrics;
-    this.thread = new Thread(this::loop, "freshet-worker-fetch-" + config.stream() + "-" + config.group());
-    this.thread.setDaemon(true);
+    this.thread = config.daemonThread("fetch", this::loop);
   }
 
   void start() {

@@ -39,4 +39,11 @@ record ProcessorConfig(String uri, String stream, String group, String startId, 
     String value = idempotencyField == null ? entry.id() : entry.field(idempotencyField);
     return value == null ? "" : markerPrefix + ":done:" + group + ":" + value;
   }
+
+  /** A daemon thread named for its role, the stream and the group (as thread dumps show it). */
+  Thread daemonThread(String role, Runnable body) {
+    Thread t = new Thread(body, "freshet-worker-" + role + "-" + stream + "-" + group);
+    t.setDaemon(true);
+    return t;
+  }
 }
