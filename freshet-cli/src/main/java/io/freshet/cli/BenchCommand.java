@@ -27,13 +27,15 @@ final class BenchCommand extends StreamCommands.UsageOnly {
 
   @Command(name = "worker", description = "StreamProcessor (no-op handler) vs a raw XREADGROUP/XACK loop.")
   static final class Worker extends StreamCommands.Base {
-    @Option(names = "--entries", defaultValue = "200000")
+    @Option(names = "--entries", defaultValue = "200000",
+        description = "entries to append and consume (default: ${DEFAULT-VALUE})")
     int entries;
 
-    @Option(names = "--batch", defaultValue = "100")
+    @Option(names = "--batch", defaultValue = "100", description = "entries per read (default: ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--rounds", defaultValue = "3")
+    @Option(names = "--rounds", defaultValue = "3",
+        description = "rounds of each, the median counts (default: ${DEFAULT-VALUE})")
     int rounds;
 
     @Override

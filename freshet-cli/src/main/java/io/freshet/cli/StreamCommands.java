@@ -1,6 +1,8 @@
 package io.freshet.cli;
 
 import io.freshet.worker.Backoff;
+import io.freshet.worker.DeadLetter;
+import io.freshet.worker.DeadLetterMover;
 import io.freshet.worker.StreamEntry;
 import io.freshet.worker.StreamProcessor;
 import io.lettuce.core.Consumer;
@@ -49,7 +51,7 @@ final class StreamCommands {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--url", defaultValue = "redis://127.0.0.1:6379", description = "server (default: ${DEFAULT-VALUE})")
+    @Option(names = "--url", defaultValue = "redis://127.0.0.1:6379", description = "server: redis://host:port (default: ${DEFAULT-VALUE})")
     String url;
 
     PrintWriter out() {
@@ -59,14 +61,14 @@ final class StreamCommands {
 
   /** A command about a stream and its dead-letter stream. */
   abstract static class DeadLetterOptions extends Connected {
-    @Option(names = "--stream", required = true)
+    @Option(names = "--stream", required = true, description = "the stream whose dead letters these are")
     String stream;
 
-    @Option(names = "--dead-letter", description = "default: <stream>:dlq")
+    @Option(names = "--dead-letter", description = "the dead-letter stream (default: <stream>:dlq)")
     String deadLetter;
 
     String deadLetterStream() {
-      return deadLetter != null ? deadLetter : io.freshet.worker.DeadLetter.defaultStream(stream);
+      return deadLetter != null ? deadLetter : DeadLetter.defaultStream(stream);
     }
   }
 
@@ -135,10 +137,10 @@ final class StreamCommands {
 
   @Command(name = "produce", description = "Append entries: --field k=v (with {n} for the entry number) or --file JSONL.")
   static final class Produce extends Connected {
-    @Option(names = "--stream", required = true)
+    @Option(names = "--stream", required = true, description = "the stream to append to")
     String stream;
 
-    @Option(names = "--count", defaultValue = "1")
+    @Option(names = "--count", defaultValue = "1", description = "entries to append (default: ${DEFAULT-VALUE})")
     long count;
 
     @Option(names = "--interval", defaultValue = "0", description = "seconds between entries")
@@ -202,7 +204,7 @@ final class StreamCommands {
     @Option(names = "--from", defaultValue = "-", description = "first ID (default: the start), or $")
     String from;
 
-    @Option(names = "--count", defaultValue = "100")
+    @Option(names = "--count", defaultValue = "100", description = "entries per read (default: ${DEFAULT-VALUE})")
     long count;
 
     @Option(names = "--follow", description = "keep printing new entries (XREAD BLOCK)")
@@ -255,10 +257,10 @@ final class StreamCommands {
 
   @Command(name = "create", description = "XGROUP CREATE ... MKSTREAM.")
   static final class GroupCreate extends Connected {
-    @Option(names = "--stream", required = true)
+    @Option(names = "--stream", required = true, description = "the stream (created if missing)")
     String stream;
 
-    @Option(names = "--group", required = true)
+    @Option(names = "--group", required = true, description = "the group to create")
     String group;
 
     @Option(names = "--from", defaultValue = "$", description = "ID or $ (default: ${DEFAULT-VALUE})")
@@ -275,22 +277,22 @@ final class StreamCommands {
   @Command(name = "consume", description = "Process a group's entries: --exec gets one JSON line per entry on stdin; "
       + "exit 0 acks, anything else fails the attempt. Without --exec entries are printed and acked.")
   static final class Consume extends Base {
-    @Option(names = "--stream", required = true)
+    @Option(names = "--stream", required = true, description = "the stream to read")
     String stream;
 
-    @Option(names = "--group", required = true)
+    @Option(names = "--group", required = true, description = "the consumer group (created at the start if missing)")
     String group;
 
-    @Option(names = "--consumer")
+    @Option(names = "--consumer", description = "consumer name (default: host-pid-random)")
     String consumer;
 
-    @Option(names = "--exec", description = "shell command run per entry")
+    @Option(names = "--exec", description = "shell command run per entry; its exit status 0 acks the entry")
     String exec;
 
-    @Option(names = "--batch", defaultValue = "100")
+    @Option(names = "--batch", defaultValue = "100", description = "entries per XREADGROUP (default: ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--concurrency", defaultValue = "1")
+    @Option(names = "--concurrency", defaultValue = "1", description = "entries in flight at most (default: ${DEFAULT-VALUE})")
     int concurrency;
 
     @Option(names = "--min-idle", defaultValue = "60000", description = "ms before a stuck entry is retried")
@@ -299,7 +301,7 @@ final class StreamCommands {
     @Option(names = "--max-retries", defaultValue = "5", description = "deliveries before the dead-letter stream")
     long maxRetries;
 
-    @Option(names = "--dead-letter", description = "default: <stream>:dlq")
+    @Option(names = "--dead-letter", description = "the dead-letter stream (default: <stream>:dlq)")
     String deadLetter;
 
     @Option(names = "--idempotent-field", description = "run each value of this field once")
@@ -361,35 +363,33 @@ final class StreamCommands {
   @Command(name = "reclaim", description = "Claim entries idle past --min-idle for --consumer (XCLAIM), "
       + "sending those past --max-retries to the dead-letter stream.")
   static final class Reclaim extends DeadLetterOptions {
-    @Option(names = "--group", required = true)
+    @Option(names = "--group", required = true, description = "the consumer group")
     String group;
 
-    @Option(names = "--consumer", required = true)
+    @Option(names = "--consumer", required = true, description = "the consumer that claims the entries")
     String consumer;
 
-    @Option(names = "--min-idle", required = true, description = "ms")
+    @Option(names = "--min-idle", required = true, description = "ms an entry must have been idle to be claimed")
     long minIdleMs;
 
-    @Option(names = "--max-retries", defaultValue = "0", description = "0: never dead-letter")
+    @Option(names = "--max-retries", defaultValue = "0",
+        description = "deliveries after which an entry goes to the dead-letter stream instead (default: 0, never)")
     long maxRetries;
 
     @Override
     int run(RedisCommands<String, String> redis) {
-      String dlq = deadLetterStream();
+      // the processor's own move: claimed, then moved only if its XACK took it out of the PEL,
+      // so a reclaim racing workers (or another reclaim) moves each entry once
+      DeadLetterMover deadLetters = new DeadLetterMover(stream, group, deadLetterStream());
       long claimed = 0;
       long dead = 0;
       for (PendingMessage p : redis.xpending(stream, io.lettuce.core.XPendingArgs.Builder
           .xpending(group, Range.create("-", "+"), Limit.from(10_000)).idle(minIdleMs))) {
         if (maxRetries > 0 && p.getRedeliveryCount() >= maxRetries) {
-          List<StreamMessage<String, String>> found = redis.xrange(stream, Range.create(p.getId(), p.getId()));
-          redis.multi();
-          if (!found.isEmpty()) {
-            redis.xadd(dlq, io.freshet.worker.DeadLetter.entry(found.get(0).getBody(), stream, p.getId(), group,
-                p.getConsumer(), p.getRedeliveryCount(), "reclaimed past " + maxRetries + " deliveries"));
+          if (deadLetters.claimAndMove(redis, consumer, minIdleMs, p.getId(), p.getRedeliveryCount(),
+              "reclaimed past " + maxRetries + " deliveries")) {
+            dead++;
           }
-          redis.xack(stream, group, p.getId());
-          redis.exec();
-          dead++;
           continue;
         }
         for (StreamMessage<String, String> m : redis.xclaim(stream, Consumer.from(group, consumer),
@@ -405,13 +405,13 @@ final class StreamCommands {
 
   @Command(name = "pending", description = "A group's pending entries: summary, then the oldest ones.")
   static final class Pending extends Connected {
-    @Option(names = "--stream", required = true)
+    @Option(names = "--stream", required = true, description = "the stream")
     String stream;
 
-    @Option(names = "--group", required = true)
+    @Option(names = "--group", required = true, description = "the consumer group")
     String group;
 
-    @Option(names = "--count", defaultValue = "20")
+    @Option(names = "--count", defaultValue = "20", description = "oldest entries to list (default: ${DEFAULT-VALUE})")
     long count;
 
     @Override
@@ -444,18 +444,18 @@ final class StreamCommands {
     }
   }
 
-  @Command(name = "replay", description = "Append dead letters back to their stream (metadata removed) and delete them.")
+  @Command(name = "replay", description = "Append dead letters back to --stream (metadata removed) and delete them, "
+      + "each once even when two replays race.")
   static final class DlqReplay extends DeadLetterOptions {
     @Override
     int run(RedisCommands<String, String> redis) {
       String dlq = deadLetterStream();
+      DeadLetterMover deadLetters = new DeadLetterMover(stream, null, dlq);
       long replayed = 0;
       for (StreamMessage<String, String> m : redis.xrange(dlq, Range.create("-", "+"))) {
-        redis.multi();
-        redis.xadd(stream, io.freshet.worker.DeadLetter.original(m.getBody()));
-        redis.xdel(dlq, m.getId());
-        redis.exec();
-        replayed++;
+        if (deadLetters.replay(redis, m.getId(), m.getBody()) != null) {
+          replayed++;
+        }
       }
       out().println("replayed " + replayed + " entries into " + stream);
       return 0;

@@ -18,7 +18,7 @@ class LogCommandTest {
 
   private static Run run(String... args) {
     StringWriter out = new StringWriter();
-    CommandLine cl = new CommandLine(new Freshet());
+    CommandLine cl = Freshet.commandLine();
     cl.setOut(new PrintWriter(out));
     cl.setErr(new PrintWriter(out));
     int exit = cl.execute(args);

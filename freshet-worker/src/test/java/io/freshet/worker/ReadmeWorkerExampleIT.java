@@ -14,9 +14,13 @@ import org.junit.jupiter.api.Test;
 
 /** The README's worker snippet runs against an embedded Freshet and stays identical to the README. */
 class ReadmeWorkerExampleIT {
+  /** The README's helper; here it fails the test when the condition does not come true in time. */
   private static void waitUntil(BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + 30_000_000_000L;
-    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the README example did not charge every order within 30 s");
+      }
       Thread.sleep(10);
     }
   }
@@ -43,6 +47,8 @@ class ReadmeWorkerExampleIT {
       // README:worker:end
       assertThat(charged).containsExactlyInAnyOrder("1001", "1002", "1003");
       assertThat(c.call("XPENDING", "orders", "billing")).startsWith("*4\r\n:0\r\n");
+      assertThat(c.call("EXISTS", "orders:done:billing:1001", "orders:done:billing:1002", "orders:done:billing:1003"))
+          .as("each order's idempotency marker").isEqualTo(":3\r\n");
     }
     String source = Files.readString(Path.of("src/test/java/io/freshet/worker/ReadmeWorkerExampleIT.java"),
         StandardCharsets.UTF_8);

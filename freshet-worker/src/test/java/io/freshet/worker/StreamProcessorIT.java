@@ -213,4 +213,34 @@ class StreamProcessorIT {
       assertThat(groups).contains("entries-read\r\n:" + finished.get() + "\r\n");
     }
   }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("io.freshet.server.testing.Targets#all")
+  void changingTheBuilderAfterStartChangesNothing(String name, int port) throws Exception {
+    String stream = fresh("fixed");
+    AtomicInteger running = new AtomicInteger();
+    AtomicInteger mostAtOnce = new AtomicInteger();
+    Set<String> handled = ConcurrentHashMap.newKeySet();
+    try (RawClient c = new RawClient(port)) {
+      add(c, stream, 30);
+      CountDownLatch changed = new CountDownLatch(1);
+      StreamProcessor.Builder builder = StreamProcessor.builder(uri(port), stream, "g").concurrency(2).batchSize(10)
+          .handler(e -> {
+            changed.await(); // every entry runs after the builder was changed
+            mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+            handled.add(e.id());
+            running.decrementAndGet();
+          });
+      try (StreamProcessor p = builder.start()) {
+        builder.concurrency(16).batchSize(100).handler(e -> {
+          throw new IllegalStateException("the builder's later handler ran");
+        });
+        changed.countDown();
+        await("30 entries", () -> handled.size() == 30);
+        assertThat(p.inFlight()).isLessThanOrEqualTo(2);
+      }
+      assertThat(mostAtOnce.get()).isBetween(1, 2);
+      assertThat(pendingCount(c, stream, "g")).isEqualTo("0");
+    }
+  }
 }
