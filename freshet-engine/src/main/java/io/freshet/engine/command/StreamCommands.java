@@ -508,6 +508,11 @@ final class StreamCommands {
     s.setLastId(id);
     if (entriesAdded != -1) {
       s.setEntriesAdded(entriesAdded);
+      // newer Redis (PR 15489): a group cannot have read more than was ever added, or its lag
+      // would go negative and the snapshot would not load; its counter comes down with it
+      for (io.freshet.engine.stream.ConsumerGroup g : s.groups.values()) {
+        g.entriesRead = s.clampEntriesRead(g.entriesRead);
+      }
     }
     if (maxDeleted != null) {
       s.setMaxDeletedId(maxDeleted);

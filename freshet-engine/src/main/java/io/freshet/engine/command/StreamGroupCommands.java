@@ -119,7 +119,7 @@ final class StreamGroupCommands {
       s = new StreamValue();
       c.db().add(c.arg(2), s);
     }
-    s.groups.put(c.arg(3), new ConsumerGroup(c.arg(3), id, opts.entriesRead()));
+    s.groups.put(c.arg(3), new ConsumerGroup(c.arg(3), id, s.clampEntriesRead(opts.entriesRead())));
     c.modified(c.arg(2));
     c.out.ok();
   }
@@ -133,7 +133,7 @@ final class StreamGroupCommands {
     }
     StreamId id = c.arg(4).length == 1 && c.arg(4)[0] == '$' ? s.lastId() : StreamCommands.id(c, 4, 0);
     g.lastId = id;
-    g.entriesRead = opts.entriesRead();
+    g.entriesRead = s.clampEntriesRead(opts.entriesRead());
     c.modified(c.arg(2));
     c.out.ok();
   }

@@ -247,21 +247,28 @@ public final class StreamValue {
     return ConsumerGroup.INVALID_ENTRIES_READ;
   }
 
-  /** Lag that cannot be known (Redis replies null). Lag itself can be negative. */
+  /**
+   * An entries-read counter no larger than the entries ever added (newer Redis, PR 14259, for
+   * XGROUP CREATE/SETID ... ENTRIESREAD; PR 15489 for XSETID ... ENTRIESADDED): a group cannot
+   * have read more than was added, so its lag never goes negative. -1 (unknown) stays.
+   */
+  public long clampEntriesRead(long entriesRead) {
+    return entriesRead != ConsumerGroup.INVALID_ENTRIES_READ && entriesRead > entriesAdded ? entriesAdded : entriesRead;
+  }
+
+  /** Lag that cannot be known (Redis replies null). */
   public static final long UNKNOWN_LAG = Long.MIN_VALUE;
 
   /** Redis's lag of a group (8.0 rules): entries not yet delivered, or {@link #UNKNOWN_LAG}. */
   public long lag(ConsumerGroup g) {
-    if (entriesAdded == 0) {
-      return 0;
+    if (entriesAdded == 0 || length == 0) {
+      return 0; // nothing was ever added, or everything is gone (trimmed or deleted)
     }
-    if (length > 0) {
-      StreamId first = firstId();
-      if (g.lastId.compareTo(first) < 0 && maxDeletedId.compareTo(first) < 0) {
-        // PR 13473: group and every tombstone are behind the first entry (trimmed away):
-        // everything left is still to be read
-        return length;
-      }
+    StreamId first = firstId();
+    if (g.lastId.compareTo(first) < 0 && maxDeletedId.compareTo(first) < 0) {
+      // PR 13473: group and every tombstone are behind the first entry (trimmed away):
+      // everything left is still to be read
+      return length;
     }
     if (g.entriesRead != ConsumerGroup.INVALID_ENTRIES_READ && !rangeHasTombstones(g.lastId, null)) {
       return entriesAdded - g.entriesRead;

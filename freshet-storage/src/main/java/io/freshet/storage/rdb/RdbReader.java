@@ -406,7 +406,8 @@ public final class RdbReader {
     for (long g = 0; g < groups; g++) {
       byte[] name = string();
       StreamId lastId = new StreamId(len(), len());
-      long entriesRead = type >= Rdb.TYPE_STREAM_LISTPACKS_2 ? len() : ConsumerGroup.INVALID_ENTRIES_READ;
+      // RDB before 10 (Redis 6.2) has no counter: estimated from the group's last ID, as Redis does
+      long entriesRead = type >= Rdb.TYPE_STREAM_LISTPACKS_2 ? len() : s.estimateDistanceFromFirstEverEntry(lastId);
       ConsumerGroup group = new ConsumerGroup(name, lastId, entriesRead);
       if (s.groups.put(name, group) != null) {
         throw new RdbException("Duplicated consumer group name");
