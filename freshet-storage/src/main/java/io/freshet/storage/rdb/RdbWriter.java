@@ -245,7 +245,7 @@ public final class RdbWriter {
       for (Consumer consumer : g.consumers.values()) {
         string(consumer.name);
         millis(consumer.seenTimeMs);
-        if (version >= 11) {
+        if (streamType >= Rdb.TYPE_STREAM_LISTPACKS_3) { // the type, not the file version, decides
           millis(consumer.activeTimeMs);
         }
         len(consumer.pel.size());

@@ -43,8 +43,10 @@ class StreamDumpTest {
     return (payload[at] & 0xff) | (payload[at + 1] & 0xff) << 8;
   }
 
+  private int dumpVersion = 10;
+
   private byte[] dump(StreamValue s) {
-    return RdbWriter.dump(s, 11, 100, 100);
+    return RdbWriter.dump(s, dumpVersion, 100, 100);
   }
 
   @Test
@@ -53,8 +55,8 @@ class StreamDumpTest {
     run("XGROUP", "CREATE", "s", "g", "0");
     run("XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">");
     byte[] payload = dump(stream("s"));
-    assertThat(payload[0]).isEqualTo((byte) Rdb.TYPE_STREAM_LISTPACKS_3);
-    assertThat(version(payload)).isEqualTo(11);
+    assertThat(payload[0]).isEqualTo((byte) Rdb.TYPE_STREAM_LISTPACKS_2);
+    assertThat(version(payload)).isEqualTo(10);
     assertThat(dump((StreamValue) RdbReader.restore(payload, config))).isEqualTo(payload);
   }
 
