@@ -332,6 +332,40 @@ class PersistenceIT {
     }
   }
 
+  /**
+   * A stream with Redis 8.x state (IDMP records, XNACKed entries) dumps as Redis 8.6/8.8 payloads
+   * (RDB 13/14): RESTORE into Freshet keeps the state, redis-server 7.0 refuses the payload by its
+   * version, as it refuses Redis 8's.
+   */
+  @Test
+  void dumpOfNewerStreamStateRestoresIntoFreshetOnly() throws Exception {
+    try (RedisServerProcess redis = RedisServerProcess.startOrSkip();
+        FreshetServer s = start(Files.createTempDirectory("persist-dump8"), "freshet-rdb-version", "10");
+        RawClient r = new RawClient(redis.port()); RawClient f = new RawClient(s.port())) {
+      f.call("XADD", "idmp", "IDMP", "producer", "req-1", "*", "f", "v");
+      f.call("XADD", "idmp", "IDMP", "producer", "req-1", "*", "f", "v"); // duplicate
+      for (String id : new String[] {"1-0", "2-0", "3-0"}) {
+        f.call("XADD", "nacked", id, "f", "v");
+      }
+      f.call("XGROUP", "CREATE", "nacked", "g", "0");
+      f.call("XREADGROUP", "GROUP", "g", "c", "STREAMS", "nacked", ">");
+      f.call("XNACK", "nacked", "g", "FAIL", "IDS", "2", "2-0", "1-0");
+      for (String key : new String[] {"idmp", "nacked"}) {
+        String before = f.call("XINFO", "STREAM", key, "FULL");
+        byte[] payload = bulk(f, "DUMP", key);
+        assertThat(r.call(List.of("RESTORE".getBytes(), key.getBytes(), "0".getBytes(), payload)))
+            .isEqualTo("-ERR DUMP payload version or checksum are wrong\r\n");
+        f.call("DEL", key);
+        assertThat(f.call(List.of("RESTORE".getBytes(), key.getBytes(), "0".getBytes(), payload))).isEqualTo("+OK\r\n");
+        assertThat(f.call("XINFO", "STREAM", key, "FULL")).as(key).isEqualTo(before);
+      }
+      assertThat(f.call("XINFO", "STREAM", "idmp")).contains("$15\r\niids-duplicates\r\n:1\r\n");
+      // the NACK zone keeps its order: 2-0 was given back first
+      assertThat(f.call("XREADGROUP", "GROUP", "g", "d", "COUNT", "1", "CLAIM", "0", "STREAMS", "nacked", ">"))
+          .contains("2-0");
+    }
+  }
+
   private static byte[] bulk(RawClient c, String... args) throws IOException {
     return c.callBulk(args);
   }

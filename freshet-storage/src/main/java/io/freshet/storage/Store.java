@@ -659,7 +659,8 @@ public final class Store implements Persistence, AutoCloseable {
 
   @Override
   public byte[] dump(Object value) {
-    return RdbWriter.dump(value, config.getInt("freshet-rdb-version"));
+    return RdbWriter.dump(value, config.getInt("freshet-rdb-version"), config.getInt("stream-idmp-duration"),
+        config.getInt("stream-idmp-maxsize"));
   }
 
   @Override

@@ -43,7 +43,9 @@ class ReplayPropertyTest {
       "LSET l{k} 0 {v}", "LPUSHX l{k} {v}", "GETDEL s{k}", "GETEX s{k} PX {ms}", "SETRANGE s{k} 2 ab",
       "INCRBYFLOAT n{k} 1.5", "MSET s1 a s2 b", "SMISMEMBER t{k} a", "XGROUP DESTROY x g{k}", "XDELEX x ACKED IDS 1 {id}", "XDELEX x DELREF IDS 1 {id}",
       "XACKDEL x g{k} ACKED IDS 1 {id}", "XACKDEL x g{k} DELREF IDS 1 {id}", "XTRIM x MAXLEN ~ 2 DELREF",
-      "XTRIM x MAXLEN 1 ACKED", "XADD x DELREF MAXLEN ~ 2 * f {v}",
+      "XTRIM x MAXLEN 1 ACKED", "XADD x DELREF MAXLEN ~ 2 * f {v}", "XTRIM x MINID ~ {id} ACKED",
+      "XTRIM x MAXLEN ~ 1 ACKED", "XADD x ACKED MINID ~ {id} * f {v}", "XTRIM x MINID ~ {id} ACKED LIMIT 3",
+      "XTRIM x MINID ~ {id} DELREF",
       "XREADGROUP GROUP g{k} c{k} COUNT 2 CLAIM 5 STREAMS x >", "XREADGROUP GROUP g{k} c{k} NOACK CLAIM 0 STREAMS x >", "MULTI", "EXEC", "SELECT {db}", "SWAPDB 0 1", "RENAME s{k} s9", "FLUSHDB",
   };
 

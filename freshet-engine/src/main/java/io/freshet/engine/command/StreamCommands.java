@@ -65,6 +65,8 @@ final class StreamCommands {
     boolean noMkStream;
     /** What trimming does to consumer groups' references (Redis 8.2). */
     DeletePolicy policy = DeletePolicy.KEEPREF;
+    /** The newest entry an ACKED trim removed, for the exact form that is logged. */
+    StreamId lastRemoved;
     boolean policyGiven;
     /** XADD: index of the ID argument, and the ID parsed there. */
     int idIndex;
@@ -188,13 +190,24 @@ final class StreamCommands {
     return switch (a.policy) {
       case KEEPREF -> s.trim(a.byMaxLen, a.maxLen, a.minId, a.approx, a.limit);
       case DELREF -> s.trim(a.byMaxLen, a.maxLen, a.minId, a.approx, a.limit, s::removeReferences);
-      // whole-node removal would need every entry unreferenced: ACKED trims entry by entry
-      case ACKED -> s.trimAcked(a.byMaxLen, a.maxLen, a.minId, a.approx ? a.limit : 0);
+      // whole-node removal would need every entry unreferenced: ACKED looks at each entry
+      case ACKED -> s.trimAcked(a.byMaxLen, a.maxLen, a.minId, a.approx, a.limit, id -> a.lastRemoved = id);
     };
   }
 
-  /** The trimming arguments to log for an approximate trim: exact, so replay needs no layout. */
+  /**
+   * The trimming arguments to log for an approximate trim: exact, so replay needs no layout.
+   * KEEPREF and DELREF remove a prefix of the stream, so "MINID = first kept" says it. ACKED
+   * skips referenced entries, which may stay before removed ones; but every unreferenced entry
+   * up to the last one removed was removed (chunks are examined whole, in order), so "ACKED
+   * MINID = just after the last removed" removes exactly the same entries from the same state.
+   */
   private static byte[][] exactTrimArgs(StreamValue s, TrimArgs a) {
+    if (a.policy == DeletePolicy.ACKED) {
+      StreamId bound = a.lastRemoved.next();
+      return new byte[][] {a.policy.keyword, MINID, EXACT,
+          (bound == null ? a.lastRemoved : bound).toBytes()};
+    }
     byte[][] exact = exactTrim(s);
     if (a.policy == DeletePolicy.KEEPREF) {
       return exact;
@@ -309,7 +322,7 @@ final class StreamCommands {
     c.out.bulk(idBytes);
     long removed = trim(c, s, a);
     c.modified(key);
-    if (a.approx && a.policy != DeletePolicy.ACKED) {
+    if (a.approx) {
       // What "~" removes depends on the node layout, so the log gets the exact result. With
       // IDMP the ID stays "*" (IDMP refuses explicit IDs): replay at the logged time gives the same.
       byte[][] trimArgs = removed == 0 ? new byte[0][] : exactTrimArgs(s, a);
@@ -449,7 +462,7 @@ final class StreamCommands {
     long removed = trim(c, s, a);
     if (removed > 0) {
       c.modified(c.arg(1));
-      if (a.approx && a.policy != DeletePolicy.ACKED) {
+      if (a.approx) {
         byte[][] exact = exactTrimArgs(s, a);
         byte[][] argv = new byte[2 + exact.length][];
         argv[0] = c.arg(0);
@@ -508,6 +521,11 @@ final class StreamCommands {
     s.setLastId(id);
     if (entriesAdded != -1) {
       s.setEntriesAdded(entriesAdded);
+      // newer Redis (PR 15489): a group cannot have read more than was ever added, or its lag
+      // would go negative and the snapshot would not load; its counter comes down with it
+      for (io.freshet.engine.stream.ConsumerGroup g : s.groups.values()) {
+        g.entriesRead = s.clampEntriesRead(g.entriesRead);
+      }
     }
     if (maxDeleted != null) {
       s.setMaxDeletedId(maxDeleted);

@@ -119,7 +119,7 @@ final class StreamGroupCommands {
       s = new StreamValue();
       c.db().add(c.arg(2), s);
     }
-    s.groups.put(c.arg(3), new ConsumerGroup(c.arg(3), id, opts.entriesRead()));
+    s.groups.put(c.arg(3), new ConsumerGroup(c.arg(3), id, s.clampEntriesRead(opts.entriesRead())));
     c.modified(c.arg(2));
     c.out.ok();
   }
@@ -133,7 +133,7 @@ final class StreamGroupCommands {
     }
     StreamId id = c.arg(4).length == 1 && c.arg(4)[0] == '$' ? s.lastId() : StreamCommands.id(c, 4, 0);
     g.lastId = id;
-    g.entriesRead = opts.entriesRead();
+    g.entriesRead = s.clampEntriesRead(opts.entriesRead());
     c.modified(c.arg(2));
     c.out.ok();
   }
@@ -373,8 +373,8 @@ final class StreamGroupCommands {
     } else {
       deliveryTime = c.nowMs;
     }
+    Consumer consumer = claimingConsumer(c, g);
     EntryCursor cursor = new EntryCursor();
-    Consumer consumer = null;
     List<StreamId> claimed = new ArrayList<>();
     for (StreamId id : ids) {
       PendingList.Cursor p = g.pel.find(id);
@@ -395,14 +395,25 @@ final class StreamGroupCommands {
       if (p.owner() != null && minIdle != 0 && c.nowMs - p.deliveryTimeMs() < minIdle) {
         continue;
       }
-      if (consumer == null) {
-        consumer = g.getOrCreateConsumer(c.arg(3), c.nowMs, null);
-        consumer.seenTimeMs = c.nowMs;
-      }
       claim(c, g, p, consumer, deliveryTime, retryCount, justId);
       claimed.add(id);
     }
     writeClaimed(c, s, claimed, justId, cursor);
+  }
+
+  /**
+   * The consumer XCLAIM and XAUTOCLAIM claim for: created even when nothing is claimed (Redis
+   * 7.2+, a change of its own that moves the dirty counter), and seen now whatever happens next.
+   * Its active time moves only with a successful claim.
+   */
+  private static Consumer claimingConsumer(Call c, ConsumerGroup g) {
+    boolean[] created = {false};
+    Consumer consumer = g.getOrCreateConsumer(c.arg(3), c.nowMs, created);
+    if (created[0]) {
+      c.engine.stats.dirty++;
+    }
+    consumer.seenTimeMs = c.nowMs;
+    return consumer;
   }
 
   /** Gives a pending entry to {@code consumer}, as XCLAIM and XAUTOCLAIM do. */
@@ -456,9 +467,9 @@ final class StreamGroupCommands {
     if (g == null) {
       throw noGroup(c);
     }
+    Consumer consumer = claimingConsumer(c, g);
     long attempts = count * 10;
     EntryCursor cursor = new EntryCursor();
-    Consumer consumer = null;
     List<StreamId> claimed = new ArrayList<>();
     List<StreamId> deleted = new ArrayList<>();
     PendingList.Cursor p = g.pel.seek(start);
@@ -475,10 +486,6 @@ final class StreamGroupCommands {
       if (minIdle != 0 && c.nowMs - p.deliveryTimeMs() < minIdle) {
         p.next();
         continue;
-      }
-      if (consumer == null) {
-        consumer = g.getOrCreateConsumer(c.arg(3), c.nowMs, null);
-        consumer.seenTimeMs = c.nowMs;
       }
       claim(c, g, p, consumer, c.nowMs, -1, justId);
       claimed.add(id);

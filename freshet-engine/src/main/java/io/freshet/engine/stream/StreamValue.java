@@ -247,21 +247,28 @@ public final class StreamValue {
     return ConsumerGroup.INVALID_ENTRIES_READ;
   }
 
-  /** Lag that cannot be known (Redis replies null). Lag itself can be negative. */
+  /**
+   * An entries-read counter no larger than the entries ever added (newer Redis, PR 14259, for
+   * XGROUP CREATE/SETID ... ENTRIESREAD; PR 15489 for XSETID ... ENTRIESADDED): a group cannot
+   * have read more than was added, so its lag never goes negative. -1 (unknown) stays.
+   */
+  public long clampEntriesRead(long entriesRead) {
+    return entriesRead != ConsumerGroup.INVALID_ENTRIES_READ && entriesRead > entriesAdded ? entriesAdded : entriesRead;
+  }
+
+  /** Lag that cannot be known (Redis replies null). */
   public static final long UNKNOWN_LAG = Long.MIN_VALUE;
 
   /** Redis's lag of a group (8.0 rules): entries not yet delivered, or {@link #UNKNOWN_LAG}. */
   public long lag(ConsumerGroup g) {
-    if (entriesAdded == 0) {
-      return 0;
+    if (entriesAdded == 0 || length == 0) {
+      return 0; // nothing was ever added, or everything is gone (trimmed or deleted)
     }
-    if (length > 0) {
-      StreamId first = firstId();
-      if (g.lastId.compareTo(first) < 0 && maxDeletedId.compareTo(first) < 0) {
-        // PR 13473: group and every tombstone are behind the first entry (trimmed away):
-        // everything left is still to be read
-        return length;
-      }
+    StreamId first = firstId();
+    if (g.lastId.compareTo(first) < 0 && maxDeletedId.compareTo(first) < 0) {
+      // PR 13473: group and every tombstone are behind the first entry (trimmed away):
+      // everything left is still to be read
+      return length;
     }
     if (g.entriesRead != ConsumerGroup.INVALID_ENTRIES_READ && !rangeHasTombstones(g.lastId, null)) {
       return entriesAdded - g.entriesRead;
@@ -448,31 +455,64 @@ public final class StreamValue {
   }
 
   /**
-   * Trimming under the ACKED policy: the entries exact trimming would remove, oldest first, but
-   * only those no group still references ({@link #isReferenced}); referenced ones stay and the
-   * scan goes on past them. {@code limit} caps the entries removed (0 = no cap).
+   * Trimming under the ACKED policy, as Redis's streamTrim does it (8.2, with PR 14623's fix for
+   * {@code ~}): chunk by chunk, oldest first; a chunk is examined entry by entry, and an entry
+   * the trim would remove goes only if no group still references it ({@link #isReferenced}),
+   * otherwise it stays and the scan goes on past it. With {@code approx} the scan stops at the
+   * first chunk that exact trimming would not remove whole; {@code limit} (0 = none) stops it
+   * before a chunk whose live entries would take the removed count past it. A chunk left with no
+   * live entry is freed. {@code onRemoved} hears each removed ID, oldest first.
    */
-  public long trimAcked(boolean byMaxLen, long maxLen, StreamId minId, long limit) {
-    List<StreamId> victims = new ArrayList<>();
-    long[] remaining = {length};
-    forward(StreamId.MIN, StreamId.MAX, e -> {
-      if (byMaxLen ? remaining[0] <= maxLen : e.compareTo(minId) >= 0) {
-        return false;
+  public long trimAcked(boolean byMaxLen, long maxLen, StreamId minId, boolean approx, long limit,
+      java.util.function.Consumer<StreamId> onRemoved) {
+    firstIdCache = null;
+    long removed = 0;
+    EntryCursor c = new EntryCursor();
+    Iterator<Map.Entry<StreamId, Chunk>> it = chunks.entrySet().iterator();
+    boolean done = false;
+    while (!done && it.hasNext()) {
+      if (byMaxLen && length <= maxLen) {
+        break;
       }
-      if (limit > 0 && victims.size() >= limit) {
-        return false;
+      Chunk chunk = it.next().getValue();
+      long entries = chunk.live();
+      if (limit > 0 && removed + entries > limit) {
+        break;
       }
-      StreamId id = e.id();
-      if (!isReferenced(id)) {
-        victims.add(id);
-        remaining[0]--;
+      boolean wholeChunk = byMaxLen ? length - entries >= maxLen
+          : new StreamId(chunk.lastMs, chunk.lastSeq).compareTo(minId) < 0;
+      if (approx && !wholeChunk) {
+        break;
       }
-      return true;
-    });
-    for (StreamId id : victims) {
-      removeEntry(id);
+      for (int pos = 0; pos < chunk.used; ) {
+        int at = pos;
+        pos = chunk.read(pos, c);
+        if (c.deleted) {
+          continue;
+        }
+        if (byMaxLen ? length <= maxLen : c.compareTo(minId) >= 0) {
+          done = true;
+          break;
+        }
+        StreamId id = c.id();
+        if (isReferenced(id)) {
+          continue;
+        }
+        chunk.markDeleted(at);
+        length--;
+        removed++;
+        if (onRemoved != null) {
+          onRemoved.accept(id);
+        }
+      }
+      if (chunk.live() == 0) {
+        it.remove();
+        if (chunk == tail) {
+          tail = null;
+        }
+      }
     }
-    return victims.size();
+    return removed;
   }
 
   /**
@@ -499,21 +539,6 @@ public final class StreamValue {
       any |= g.removePending(id);
     }
     return any;
-  }
-
-  /** Deletes an entry as trimming does: no tombstone bookkeeping (max-deleted-entry-id). */
-  private void removeEntry(StreamId id) {
-    EntryCursor c = new EntryCursor();
-    if (!find(id, c)) {
-      return;
-    }
-    Chunk chunk = c.chunk;
-    chunk.markDeleted(c.pos);
-    length--;
-    firstIdCache = null;
-    if (chunk.live() == 0) {
-      removeChunk(chunk);
-    }
   }
 
   /** Heap bytes of entries and groups, for MEMORY USAGE. */

@@ -25,6 +25,12 @@ final class Rdb {
   static final int TYPE_STREAM_LISTPACKS_2 = 19;
   static final int TYPE_SET_LISTPACK = 20;
   static final int TYPE_STREAM_LISTPACKS_3 = 21;
+  /** Redis 8.6 (RDB 13): the stream's IDMP state follows its groups. */
+  static final int TYPE_STREAM_LISTPACKS_4 = 26;
+  /** Redis 8.8 (RDB 14): each group's NACK zone follows its consumers. */
+  static final int TYPE_STREAM_LISTPACKS_5 = 27;
+  static final int VERSION_STREAM_LISTPACKS_4 = 13;
+  static final int VERSION_STREAM_LISTPACKS_5 = 14;
 
   static final int OPCODE_FUNCTION2 = 245;
   static final int OPCODE_FUNCTION = 246;

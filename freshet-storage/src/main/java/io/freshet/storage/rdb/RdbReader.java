@@ -6,6 +6,7 @@ import io.freshet.engine.keyspace.ListValue;
 import io.freshet.engine.keyspace.SetValue;
 import io.freshet.engine.stream.Consumer;
 import io.freshet.engine.stream.ConsumerGroup;
+import io.freshet.engine.stream.Idempotency;
 import io.freshet.engine.stream.StreamId;
 import io.freshet.engine.stream.StreamValue;
 import java.io.EOFException;
@@ -25,6 +26,11 @@ import java.util.TreeMap;
  */
 public final class RdbReader {
   public static final int MAX_VERSION = 11;
+  /**
+   * DUMP payloads up to Redis 8.8's version are accepted: Freshet's own DUMP writes 13 or 14 for
+   * streams with IDMP or NACK state. Newer versions are refused with Redis's error.
+   */
+  public static final int MAX_PAYLOAD_VERSION = Rdb.VERSION_STREAM_LISTPACKS_5;
 
   /** Receives each key as it is read. */
   public interface Sink {
@@ -60,7 +66,7 @@ public final class RdbReader {
     for (int i = 0; i < 8; i++) {
       crc |= (long) (payload[footer + 2 + i] & 0xff) << (8 * i);
     }
-    if (version > MAX_VERSION || Crc64.update(0, payload, 0, payload.length - 8) != crc) {
+    if (version > MAX_PAYLOAD_VERSION || Crc64.update(0, payload, 0, payload.length - 8) != crc) {
       throw new RdbException("DUMP payload version or checksum are wrong");
     }
     RdbReader r = new RdbReader(new Source(new java.io.ByteArrayInputStream(payload, 0, footer)), config);
@@ -268,6 +274,8 @@ public final class RdbReader {
       case Rdb.TYPE_STREAM_LISTPACKS:
       case Rdb.TYPE_STREAM_LISTPACKS_2:
       case Rdb.TYPE_STREAM_LISTPACKS_3:
+      case Rdb.TYPE_STREAM_LISTPACKS_4:
+      case Rdb.TYPE_STREAM_LISTPACKS_5:
         return stream(type);
       case Rdb.TYPE_ZSET:
       case Rdb.TYPE_ZSET_2:
@@ -406,7 +414,8 @@ public final class RdbReader {
     for (long g = 0; g < groups; g++) {
       byte[] name = string();
       StreamId lastId = new StreamId(len(), len());
-      long entriesRead = type >= Rdb.TYPE_STREAM_LISTPACKS_2 ? len() : ConsumerGroup.INVALID_ENTRIES_READ;
+      // RDB before 10 (Redis 6.2) has no counter: estimated from the group's last ID, as Redis does
+      long entriesRead = type >= Rdb.TYPE_STREAM_LISTPACKS_2 ? len() : s.estimateDistanceFromFirstEverEntry(lastId);
       ConsumerGroup group = new ConsumerGroup(name, lastId, entriesRead);
       if (s.groups.put(name, group) != null) {
         throw new RdbException("Duplicated consumer group name");
@@ -443,8 +452,59 @@ public final class RdbReader {
           group.pel.put(e.getKey(), e.getValue()[0], e.getValue()[1], owner);
         }
       }
+      if (type >= Rdb.TYPE_STREAM_LISTPACKS_5) {
+        // the NACK zone in XNACK order: group PEL entries that no consumer owns
+        long nacked = len();
+        for (long n = 0; n < nacked; n++) {
+          StreamId id = rawId();
+          long[] entry = pel.get(id);
+          if (entry == null || owners.containsKey(id) || group.isNacked(id)) {
+            throw new RdbException("Stream NACK entry inconsistent with the group PEL");
+          }
+          group.addNacked(id, entry[1]);
+        }
+      }
+    }
+    if (type >= Rdb.TYPE_STREAM_LISTPACKS_4) {
+      idempotency(s);
     }
     return s;
+  }
+
+  /** STREAM_LISTPACKS_4's IDMP section (Redis 8.6): settings, producers' records, counters. */
+  private void idempotency(StreamValue s) throws IOException {
+    long durationS = len();
+    long maxSize = len();
+    long producers = len();
+    List<Object[]> records = new ArrayList<>();
+    for (long p = 0; p < producers; p++) {
+      byte[] pid = string();
+      long count = len();
+      for (long r = 0; r < count; r++) {
+        byte[] iid = string();
+        records.add(new Object[] {pid, iid, new StreamId(len(), len())});
+      }
+    }
+    long added = len();
+    long duplicates = len();
+    boolean inRange = durationS >= Idempotency.DURATION_MIN_S && durationS <= Idempotency.DURATION_MAX_S
+        && maxSize >= Idempotency.MAXSIZE_MIN && maxSize <= Idempotency.MAXSIZE_MAX;
+    if (!inRange) {
+      throw new RdbException("Stream IDMP settings out of range");
+    }
+    // a stream that never used IDMP keeps reporting the configs (Redis writes settings anyway)
+    boolean used = !records.isEmpty() || added > 0 || duplicates > 0
+        || durationS != config.getInt("stream-idmp-duration") || maxSize != config.getInt("stream-idmp-maxsize");
+    if (!used) {
+      return;
+    }
+    Idempotency idmp = s.idempotency((int) durationS, (int) maxSize);
+    idmp.setCounters(added, duplicates);
+    for (Object[] r : records) {
+      if (!idmp.restore((byte[]) r[0], (byte[]) r[1], (StreamId) r[2])) {
+        throw new RdbException("Stream IDMP record duplicated");
+      }
+    }
   }
 
   private StreamId rawId() throws IOException {

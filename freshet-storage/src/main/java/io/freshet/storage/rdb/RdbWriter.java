@@ -31,12 +31,18 @@ public final class RdbWriter {
   private final Bytes out;
   private final int version;
 
+  /** The RDB type streams are written as: 19 or 21 for files, 26 or 27 for some DUMPs. */
+  private int streamType;
+  /** IDMP settings for a stream without IDMP state written as STREAM_LISTPACKS_5. */
+  private io.freshet.engine.stream.Idempotency idmpDefaults;
+
   public RdbWriter(Bytes out, int version) {
     if (version != 10 && version != 11) {
       throw new IllegalArgumentException("RDB version must be 10 or 11");
     }
     this.out = out;
     this.version = version;
+    this.streamType = version >= 11 ? Rdb.TYPE_STREAM_LISTPACKS_3 : Rdb.TYPE_STREAM_LISTPACKS_2;
   }
 
   /** A whole snapshot of {@code dbs}: header, aux fields, databases, EOF and checksum. */
@@ -111,17 +117,48 @@ public final class RdbWriter {
     return java.util.Arrays.copyOf(out.array(), out.size());
   }
 
-  /** DUMP's payload: type, value, RDB version (2 bytes LE), CRC-64 (8 bytes LE). */
+  /**
+   * DUMP's payload: type, value, RDB version (2 bytes LE), CRC-64 (8 bytes LE). A stream with
+   * XNACKed entries is written as Redis 8.8 does (STREAM_LISTPACKS_5, RDB 14), one with IDMP
+   * state as Redis 8.6 (STREAM_LISTPACKS_4, RDB 13), so that RESTORE keeps that state; Redis 7.x
+   * refuses such a payload by its version, as it would refuse Redis 8's. Everything else keeps
+   * {@code version}, so plain streams still travel to Redis 7.
+   */
   public static byte[] dump(Object value, int version) {
+    return dump(value, version, 100, 100);
+  }
+
+  /**
+   * As above; a stream written with NACK state but no IDMP state of its own reports the {@code
+   * stream-idmp-*} configs, as it does in XINFO, and carries them.
+   */
+  public static byte[] dump(Object value, int version, int idmpDurationS, int idmpMaxSize) {
     Bytes out = new Bytes(64);
     RdbWriter w = new RdbWriter(out, version);
-    out.write(typeOf(value, version));
+    w.idmpDefaults = new io.freshet.engine.stream.Idempotency(idmpDurationS, idmpMaxSize);
+    if (value instanceof StreamValue s && hasNacked(s)) {
+      w.streamType = Rdb.TYPE_STREAM_LISTPACKS_5;
+      version = Rdb.VERSION_STREAM_LISTPACKS_5;
+    } else if (value instanceof StreamValue s && s.idempotency() != null) {
+      w.streamType = Rdb.TYPE_STREAM_LISTPACKS_4;
+      version = Rdb.VERSION_STREAM_LISTPACKS_4;
+    }
+    out.write(value instanceof StreamValue ? w.streamType : typeOf(value, version));
     w.value(value);
     out.write(version & 0xff);
     out.write((version >> 8) & 0xff);
     long crc = Crc64.update(0, out.array(), 0, out.size());
     w.millis(crc);
     return java.util.Arrays.copyOf(out.array(), out.size());
+  }
+
+  private static boolean hasNacked(StreamValue s) {
+    for (ConsumerGroup g : s.groups.values()) {
+      if (g.nackedCount() > 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static int typeOf(Object value, int version) {
@@ -188,15 +225,16 @@ public final class RdbWriter {
       len(g.lastId.ms());
       len(g.lastId.seq());
       len(g.entriesRead);
-      // XNACKed entries have no owner: Redis 7.x cannot load such PEL entries, so they travel
-      // in Freshet's AUX field instead (see StreamAux)
-      long owned = 0;
+      // XNACKed entries have no owner: Redis 7.x cannot load such PEL entries, so before
+      // STREAM_LISTPACKS_5 they travel in Freshet's AUX field instead (see NackedAux)
+      boolean withNacked = streamType >= Rdb.TYPE_STREAM_LISTPACKS_5;
+      long written = 0;
       for (PendingList.Cursor c = g.pel.first(); c.valid(); c.next()) {
-        owned += c.owner() == null ? 0 : 1; // counted, not derived: the count must match what follows
+        written += c.owner() != null || withNacked ? 1 : 0; // counted: must match what follows
       }
-      len(owned);
+      len(written);
       for (PendingList.Cursor c = g.pel.first(); c.valid(); c.next()) {
-        if (c.owner() == null) {
+        if (c.owner() == null && !withNacked) {
           continue;
         }
         id(c.id());
@@ -207,7 +245,7 @@ public final class RdbWriter {
       for (Consumer consumer : g.consumers.values()) {
         string(consumer.name);
         millis(consumer.seenTimeMs);
-        if (version >= 11) {
+        if (streamType >= Rdb.TYPE_STREAM_LISTPACKS_3) { // the type, not the file version, decides
           millis(consumer.activeTimeMs);
         }
         len(consumer.pel.size());
@@ -215,7 +253,46 @@ public final class RdbWriter {
           id(c.id());
         }
       }
+      if (withNacked) {
+        java.util.List<StreamId> nacked = g.nackedIds(); // the NACK zone, in XNACK order
+        len(nacked.size());
+        for (StreamId id : nacked) {
+          id(id);
+        }
+      }
     }
+    if (streamType >= Rdb.TYPE_STREAM_LISTPACKS_4) {
+      idempotency(s.idempotency());
+    }
+  }
+
+  /**
+   * STREAM_LISTPACKS_4's IDMP section: duration s, max size, then per producer its ID and its
+   * idempotent IDs oldest first, each with its entry ID; then the two lifetime counters.
+   */
+  private void idempotency(io.freshet.engine.stream.Idempotency idmp) {
+    if (idmp == null) {
+      idmp = idmpDefaults; // only with NACK state: nothing recorded
+    }
+    java.util.LinkedHashMap<String, java.util.List<Object[]>> producers = new java.util.LinkedHashMap<>();
+    idmp.forEach((pid, iid, id) -> producers
+        .computeIfAbsent(new String(pid, StandardCharsets.ISO_8859_1), k -> new java.util.ArrayList<>())
+        .add(new Object[] {iid, id}));
+    len(idmp.durationS());
+    len(idmp.maxSize());
+    len(producers.size());
+    for (var e : producers.entrySet()) {
+      string(e.getKey().getBytes(StandardCharsets.ISO_8859_1));
+      len(e.getValue().size());
+      for (Object[] record : e.getValue()) {
+        string((byte[]) record[0]);
+        StreamId id = (StreamId) record[1];
+        len(id.ms());
+        len(id.seq());
+      }
+    }
+    len(idmp.iidsAdded());
+    len(idmp.iidsDuplicates());
   }
 
   /** Turns the stream's live entries into listpack nodes as Redis's streamAppendItem builds them. */
