@@ -145,7 +145,8 @@ public final class Config {
     bool("replica-read-only", "slave-read-only", NO_EFFECT, "yes");
     bool("replica-ignore-maxmemory", "slave-ignore-maxmemory", NO_EFFECT, "yes");
     bool("jemalloc-bg-thread", null, NO_EFFECT, "yes");
-    bool("activedefrag", null, NO_EFFECT, "no");
+    // Freshet has no defragmenter: refused as by a Redis built without one
+    add(new Param("activedefrag", null, Kind.BOOL, NO_EFFECT, 0, 0, null, Config::noDefrag, "no"));
     bool("syslog-enabled", null, IMMUTABLE | NO_EFFECT, "no");
     bool("cluster-enabled", null, IMMUTABLE | NO_EFFECT, "no");
     bool("appendonly", null, 0, "yes"); // Freshet: durable by default (Redis: no)
@@ -483,6 +484,7 @@ public final class Config {
    */
   public String setAll(List<Change> changes, boolean protectedAllowed) {
     List<Param> found = new ArrayList<>();
+    List<String> seen = new ArrayList<>();
     for (Change c : changes) {
       Param p = param(c.name());
       if (p == null) {
@@ -494,9 +496,12 @@ public final class Config {
       if (p.has(PROTECTED) && !protectedAllowed) {
         return Errors.configSetFailed(c.name(), "can't set protected config");
       }
-      if (found.contains(p)) {
+      // a name and its alias are separate table entries in Redis: only the same name is a duplicate
+      String lower = c.name().toLowerCase(Locale.ROOT);
+      if (seen.contains(lower)) {
         return Errors.configSetFailed(c.name(), "duplicate parameter");
       }
+      seen.add(lower);
       found.add(p);
     }
     String[] before = new String[found.size()];
@@ -508,14 +513,14 @@ public final class Config {
       try {
         store(p, parse(p, changes.get(i).value(), false));
       } catch (Invalid e) {
-        for (int j = 0; j <= i; j++) {
+        for (int j = i; j >= 0; j--) {
           store(found.get(j), before[j]);
         }
         return Errors.configSetFailed(p.name, e.getMessage());
       }
     }
     for (int i = 0; i < found.size(); i++) {
-      if (!found.get(i).value.equals(before[i])) {
+      if (!found.get(i).value.equals(before[i]) && found.indexOf(found.get(i)) == i) {
         notifyListeners(found.get(i));
       }
     }
@@ -552,7 +557,13 @@ public final class Config {
   /** Parses a value as the parameter's kind, returning the canonical form CONFIG GET shows. */
   private static String parse(Param p, String value, boolean fromFile) throws Invalid {
     return switch (p.kind) {
-      case BOOL -> parseBool(value);
+      case BOOL -> {
+        String v = parseBool(value);
+        if (p.parser != null) {
+          p.parser.parse(new String[] {v}, p.value);
+        }
+        yield v;
+      }
       case ENUM -> parseEnum(p, value);
       case NUMBER -> parseNumber(p, value);
       case STRING -> {
@@ -708,6 +719,14 @@ public final class Config {
 
   // ---- special parameters and string checks (Redis's set*Option and isValid* functions) -----
 
+  private static String noDefrag(String[] args, String current) throws Invalid {
+    if (args[0].equals("yes")) {
+      throw new Invalid("Active defragmentation cannot be enabled: it requires a Redis server compiled with a "
+          + "modified Jemalloc like the one shipped by default with the Redis source distribution");
+    }
+    return args[0];
+  }
+
   private static String dbFilename(String[] args, String current) throws Invalid {
     if (!isBaseName(args[0])) {
       throw new Invalid("dbfilename can't be a path, just a filename");
@@ -858,7 +877,9 @@ public final class Config {
     if (args.length % 4 != 0) {
       throw new Invalid("Wrong number of arguments in buffer limit configuration.");
     }
-    String[] cur = current == null || current.isEmpty() ? new String[0] : current.split(" ");
+    // classes not named keep their limits (Redis's defaults before anything was set)
+    String[] cur = (current == null ? "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"
+        : current).split(" ");
     String[][] values = new String[3][];
     for (int c = 0; c < 3; c++) {
       values[c] = new String[] {cur[c * 4 + 1], cur[c * 4 + 2], cur[c * 4 + 3]};
@@ -930,10 +951,7 @@ public final class Config {
     }
     StringBuilder out = new StringBuilder();
     if (all || containsAll(classes, "g$lshzxetd")) {
-      out.append('A');
-      if (classes.indexOf("n") >= 0) {
-        out.append('n');
-      }
+      out.append('A'); // n is not part of A and, as in Redis, is then not shown
     } else {
       for (char c : EVENT_CLASSES.toCharArray()) {
         if (classes.indexOf(String.valueOf(c)) >= 0) {
