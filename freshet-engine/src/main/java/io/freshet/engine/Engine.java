@@ -103,7 +103,28 @@ public final class Engine {
     config.onChange("freshet-client-output-hard-limit", v -> outputHardLimitBytes = config.getLong(
         "freshet-client-output-hard-limit"));
     config.onChange("requirepass", v -> requirePass = v.isEmpty() ? null : v.getBytes(StandardCharsets.UTF_8));
+    config.onChange("latency-tracking", v -> latencyTracking = v.equals("yes"));
     stats.startMs = clock.getAsLong();
+  }
+
+  private boolean latencyTracking;
+  /** Commands with a latency histogram, in the order they first ran (INFO latencystats). */
+  public final java.util.List<CommandSpec> latencyTracked = new java.util.ArrayList<>();
+
+  /** CONFIG RESETSTAT: forgets every command's latencies. */
+  public void resetLatencies() {
+    for (CommandSpec spec : latencyTracked) {
+      spec.latency = null;
+    }
+    latencyTracked.clear();
+  }
+
+  private void recordLatency(CommandSpec spec, long ns) {
+    if (spec.latency == null) {
+      spec.latency = new LatencyHistogram();
+      latencyTracked.add(spec);
+    }
+    spec.latency.record(ns);
   }
 
   public long now() {
@@ -419,6 +440,7 @@ public final class Engine {
     int db = s.db;
     long dirtyBefore = stats.dirty;
     expiredInCommand = 0;
+    long startNs = latencyTracking ? System.nanoTime() : 0;
     try {
       spec.handler.run(call);
     } catch (CommandError e) {
@@ -428,6 +450,9 @@ public final class Engine {
       stats.errorReplies++;
       LOG.log(Level.SEVERE, "unexpected error in " + spec.fullName, e);
       out.error("ERR internal error executing '" + spec.fullName + "': " + e);
+    }
+    if (latencyTracking) {
+      recordLatency(spec, System.nanoTime() - startNs);
     }
     if (journal != null && stats.dirty - dirtyBefore > expiredInCommand && !spec.journalsItsEffects) {
       journal.command(db, nowMs, call.propagated());

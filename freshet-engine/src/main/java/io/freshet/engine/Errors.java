@@ -27,6 +27,16 @@ public final class Errors {
     return new CommandError("ERR invalid expire time in '" + command + "' command");
   }
 
+  /** CONFIG SET of a name that is no parameter. */
+  public static String configSetUnknown(String name) {
+    return "ERR Unknown option or number of arguments for CONFIG SET - '" + name + "'";
+  }
+
+  /** CONFIG SET refused a value; {@code why} is the parameter kind's own text. */
+  public static String configSetFailed(String name, String why) {
+    return "ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + why;
+  }
+
   public static CommandError of(String text) {
     return new CommandError(text);
   }

@@ -36,6 +36,9 @@ public final class ServerMain {
     try {
       parsed = ServerArgs.parse(args);
       server = FreshetServer.builder().config(parsed.params()).configFile(parsed.configFile()).start();
+    } catch (ServerArgs.ConfigFileError e) {
+      System.err.println(e.getMessage());
+      return 1;
     } catch (IllegalArgumentException | IllegalStateException e) {
       System.err.println("*** FATAL CONFIG ERROR: " + e.getMessage());
       return 1;

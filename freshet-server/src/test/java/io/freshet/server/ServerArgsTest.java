@@ -24,8 +24,11 @@ class ServerArgsTest {
 
   @Test
   void badInputIsReported() throws Exception {
-    // as in redis-server, a stray word joins the previous option's value, which then fails
-    assertThat(ServerArgs.parse(List.of("--port", "1", "stray")).params()).containsEntry("port", "1 stray");
+    // as in redis-server, a stray word becomes a second argument of the previous option
+    assertThatThrownBy(() -> ServerArgs.parse(List.of("--port", "1", "stray")))
+        .isInstanceOf(ServerArgs.ConfigFileError.class)
+        .hasMessage("\n*** FATAL CONFIG FILE ERROR (Redis 7.4.0) ***\nReading the configuration file, at line 2\n"
+            + ">>> 'port \"1\" \"stray\"'\nwrong number of arguments");
     assertThatThrownBy(() -> FreshetServer.builder().config("port", "1 stray").start())
         .hasMessageContaining("argument couldn't be parsed into an integer");
     java.nio.file.Path conf = java.nio.file.Files.createTempFile("freshet", ".conf");

@@ -147,8 +147,13 @@ public final class Store implements Persistence, AutoCloseable {
     manifest = Manifest.read(manifestFile());
     Manifest.Entry base = manifest.base();
     if (base != null) {
-      loadRdb(logDir().resolve(base.name()));
-      baseBytes = Files.size(logDir().resolve(base.name()));
+      Path baseFile = logDir().resolve(base.name());
+      if (base.name().endsWith(COMMAND_BASE_SUFFIX)) {
+        loadCommandBase(baseFile);
+      } else {
+        loadRdb(baseFile);
+      }
+      baseBytes = Files.size(baseFile);
     }
     List<Manifest.Entry> incrs = manifest.incrs();
     long goodBytes = 0;
@@ -190,6 +195,16 @@ public final class Store implements Persistence, AutoCloseable {
     }
     openWriter(logDir().resolve(lastIncr.name()), goodBytes);
     return countKeys();
+  }
+
+  /** A base written as commands (aof-use-rdb-preamble no): every record must be whole. */
+  private void loadCommandBase(Path file) throws IOException {
+    long[] replayed = new long[1];
+    LogScanner.Result r = LogScanner.scan(file, commands -> replayed[0] += replay(commands));
+    if (r.problem() != LogScanner.Problem.NONE) {
+      throw new IOException("Bad file format reading the append only file base " + r.describe());
+    }
+    LOG.info("Replayed " + replayed[0] + " commands from the base " + file);
   }
 
   private long replay(List<LogRecord.Command> commands) {
@@ -253,8 +268,9 @@ public final class Store implements Persistence, AutoCloseable {
     Files.createDirectories(logDir());
     List<Manifest.Entry> entries = new ArrayList<>();
     if (countKeys() > 0) {
-      Manifest.Entry base = new Manifest.Entry(baseName(1), 1, Manifest.Type.BASE);
-      Bytes snapshot = snapshot(true);
+      boolean commands = !config.getBool("aof-use-rdb-preamble");
+      Manifest.Entry base = new Manifest.Entry(baseName(1, commands), 1, Manifest.Type.BASE);
+      Bytes snapshot = commands ? commandBase(dbs(), functionCodes(), engine.now()) : snapshot(true);
       writeFile(logDir().resolve(base.name()), snapshot);
       baseBytes = snapshot.size();
       entries.add(base);
@@ -267,8 +283,17 @@ public final class Store implements Persistence, AutoCloseable {
     openWriter(logDir().resolve(incr.name()), 0);
   }
 
-  private String baseName(long seq) {
-    return config.get("appendfilename") + "." + seq + ".base.rdb";
+  /** A base written as commands ends so (Redis names its command base {@code .base.aof}). */
+  static final String COMMAND_BASE_SUFFIX = ".base.flog";
+
+  private String baseName(long seq, boolean commands) {
+    return config.get("appendfilename") + "." + seq + (commands ? COMMAND_BASE_SUFFIX : ".base.rdb");
+  }
+
+  private static Bytes commandBase(Database[] dbs, List<byte[]> functions, long nowMs) {
+    Bytes out = new Bytes(1 << 16);
+    CommandBase.write(out, dbs, functions, nowMs);
+    return out;
   }
 
   private String incrName(long seq) {
@@ -287,7 +312,7 @@ public final class Store implements Persistence, AutoCloseable {
   // ---- snapshots ---------------------------------------------------------------------------
 
   private Bytes snapshot(boolean aofBase) {
-    return encode(dbs(), functionCodes(), aofBase, config.getInt("freshet-rdb-version"), engine.now());
+    return encode(dbs(), functionCodes(), aofBase, config.getInt("freshet-rdb-version"), engine.now(), rdbOptions());
   }
 
   /** The function libraries' code (byte arrays never change, so a list copy is a snapshot). */
@@ -295,10 +320,16 @@ public final class Store implements Persistence, AutoCloseable {
     return engine.functions == null ? List.of() : List.copyOf(engine.functions.codes());
   }
 
-  private static Bytes encode(Database[] dbs, List<byte[]> functions, boolean aofBase, int version, long nowMs) {
+  private static Bytes encode(Database[] dbs, List<byte[]> functions, boolean aofBase, int version, long nowMs,
+      RdbWriter.Options options) {
     Bytes out = new Bytes(1 << 16);
-    RdbWriter.snapshot(out, version, dbs, functions, nowMs, aofBase);
+    RdbWriter.snapshot(out, version, dbs, functions, nowMs, aofBase, options);
     return out;
+  }
+
+  /** rdbcompression and rdbchecksum as they are now (read on the engine thread). */
+  private RdbWriter.Options rdbOptions() {
+    return new RdbWriter.Options(config.getBool("rdbcompression"), config.getBool("rdbchecksum"));
   }
 
   /**
@@ -394,12 +425,13 @@ public final class Store implements Persistence, AutoCloseable {
     Database[] copy = copyForBackground();
     List<byte[]> functions = functionCodes();
     int version = config.getInt("freshet-rdb-version");
+    RdbWriter.Options options = rdbOptions();
     long nowMs = engine.now();
     Path file = rdbFile();
     background.execute(() -> {
       boolean ok;
       try {
-        writeFile(file, encode(copy, functions, false, version, nowMs));
+        writeFile(file, encode(copy, functions, false, version, nowMs, options));
         ok = true;
       } catch (IOException | RuntimeException e) {
         LOG.warning("Background saving error: " + e.getMessage());
@@ -471,13 +503,16 @@ public final class Store implements Persistence, AutoCloseable {
       Database[] copy = copyForBackground();
       List<byte[]> functions = functionCodes();
       int version = config.getInt("freshet-rdb-version");
+      RdbWriter.Options options = rdbOptions();
+      boolean commands = !config.getBool("aof-use-rdb-preamble");
       long nowMs = engine.now();
-      Manifest.Entry base = new Manifest.Entry(baseName(baseSeq), baseSeq, Manifest.Type.BASE);
+      Manifest.Entry base = new Manifest.Entry(baseName(baseSeq, commands), baseSeq, Manifest.Type.BASE);
       Path baseFile = logDir().resolve(base.name());
       background.execute(() -> {
         long size = -1;
         try {
-          Bytes snapshot = encode(copy, functions, true, version, nowMs);
+          Bytes snapshot = commands ? commandBase(copy, functions, nowMs)
+              : encode(copy, functions, true, version, nowMs, options);
           writeFile(baseFile, snapshot);
           size = snapshot.size();
         } catch (IOException | RuntimeException e) {
@@ -660,7 +695,7 @@ public final class Store implements Persistence, AutoCloseable {
   @Override
   public byte[] dump(Object value) {
     return RdbWriter.dump(value, config.getInt("freshet-rdb-version"), config.getInt("stream-idmp-duration"),
-        config.getInt("stream-idmp-maxsize"));
+        config.getInt("stream-idmp-maxsize"), config.getBool("rdbcompression"));
   }
 
   @Override

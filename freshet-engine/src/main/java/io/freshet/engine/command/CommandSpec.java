@@ -30,6 +30,8 @@ public final class CommandSpec {
   public final RespValue info;
   public final RespValue docs;
   public final Handler handler;
+  /** Latencies for INFO latencystats, created when the command first runs with latency-tracking. */
+  public io.freshet.engine.LatencyHistogram latency;
   public final Map<String, CommandSpec> subcommands = new LinkedHashMap<>();
   public final int firstKey;
   public final int lastKey;

@@ -1,13 +1,13 @@
 package io.freshet.engine.command;
 
 import io.freshet.engine.Call;
+import io.freshet.engine.Config;
 import io.freshet.engine.CommandError;
 import io.freshet.engine.Engine;
 import io.freshet.engine.Errors;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /** CONFIG GET/SET/RESETSTAT/REWRITE/HELP. Engine thread only. */
@@ -19,6 +19,7 @@ final class ConfigCommands {
     t.register("config|set", ConfigCommands::set);
     t.register("config|resetstat", c -> {
       c.engine.stats.reset();
+      c.engine.resetLatencies();
       c.out.ok();
     });
     t.register("config|rewrite", ConfigCommands::rewrite);
@@ -48,40 +49,19 @@ final class ConfigCommands {
 
   private static void set(Call c) {
     if (c.argc() % 2 != 0) {
-      throw Errors.wrongArity("config|set");
+      throw new CommandError(Errors.SYNTAX);
     }
-    List<String[]> pairs = new ArrayList<>();
+    List<Config.Change> changes = new ArrayList<>();
     for (int i = 2; i < c.argc(); i += 2) {
-      String name = c.argString(i).toLowerCase(Locale.ROOT);
-      if (!c.engine.config.exists(name)) {
-        throw new CommandError("ERR Unknown option or number of arguments for CONFIG SET - '" + c.argString(i) + "'");
-      }
-      for (String[] p : pairs) {
-        if (p[0].equals(name)) {
-          throw failed(c.argString(i), "duplicate parameter");
-        }
-      }
-      if (!c.engine.config.isMutable(name)) {
-        throw failed(c.argString(i), "can't set immutable config");
-      }
-      pairs.add(new String[] {name, c.argString(i + 1), c.engine.config.get(name), c.argString(i)});
+      changes.add(new Config.Change(c.argString(i), c.argString(i + 1)));
     }
-    for (int i = 0; i < pairs.size(); i++) {
-      String[] p = pairs.get(i);
-      String error = c.engine.config.set(p[0], p[1], false);
-      if (error != null) {
-        // CONFIG SET is atomic: undo what was applied
-        for (int j = i - 1; j >= 0; j--) {
-          c.engine.config.set(pairs.get(j)[0], pairs.get(j)[2], false);
-        }
-        throw failed(p[3], error);
-      }
+    // enable-protected-configs local: Freshet does not tell local clients apart (as DEBUG), so
+    // local allows protected parameters for every client
+    String error = c.engine.config.setAll(changes, c.engine.config.protectedConfigsAllowed(true));
+    if (error != null) {
+      throw new CommandError(error);
     }
     c.out.ok();
-  }
-
-  private static CommandError failed(String name, String why) {
-    return new CommandError("ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + why);
   }
 
   private static void rewrite(Call c) {

@@ -21,7 +21,30 @@ final class ServerCommands {
   private static final List<String> DEFAULT_SECTIONS = List.of("server", "clients", "memory", "persistence",
       "stats", "replication", "cpu", "modules", "errorstats", "cluster", "keyspace");
 
+  /** INFO all's sections, in Redis's order. */
+  private static final List<String> ALL_SECTIONS = List.of("server", "clients", "memory", "persistence", "stats",
+      "replication", "cpu", "modules", "commandstats", "errorstats", "latencystats", "cluster", "keyspace");
+
   private ServerCommands() {}
+
+  /** latency_percentiles_usec_NAME:p50=...,p99=... as Redis's fillPercentileDistributionLatencies. */
+  private static void latencyStats(Call c, StringBuilder sb) {
+    sb.append("# Latencystats\r\n");
+    String configured = c.engine.config.get("latency-tracking-info-percentiles");
+    String[] percentiles = configured.isEmpty() ? new String[0] : configured.split(" ");
+    for (CommandSpec spec : c.engine.latencyTracked) {
+      sb.append("latency_percentiles_usec_").append(spec.fullName).append(':');
+      for (int j = 0; j < percentiles.length; j++) {
+        double p = Double.parseDouble(percentiles[j]);
+        if (j > 0) {
+          sb.append(',');
+        }
+        sb.append('p').append(percentiles[j]).append('=')
+            .append(String.format(Locale.ROOT, "%.3f", spec.latency.valueAtPercentile(p) / 1000.0));
+      }
+      sb.append("\r\n");
+    }
+  }
 
   static void register(CommandTable t) {
     t.register("info", ServerCommands::info);
@@ -151,10 +174,7 @@ final class ServerCommands {
       String s = c.argString(i).toLowerCase(Locale.ROOT);
       switch (s) {
         case "default" -> sections.addAll(DEFAULT_SECTIONS);
-        case "all", "everything" -> {
-          sections.addAll(DEFAULT_SECTIONS);
-          sections.add("commandstats");
-        }
+        case "all", "everything" -> sections.addAll(ALL_SECTIONS);
         default -> sections.add(s);
       }
     }
@@ -191,6 +211,7 @@ final class ServerCommands {
           }
         }
         case "commandstats" -> sb.append("# Commandstats\r\n");
+        case "latencystats" -> latencyStats(c, sb);
         default -> sb.setLength(before);
       }
     }

@@ -28,8 +28,23 @@ public final class RdbWriter {
   private static final int NODE_MAX_ENTRIES = 100;
   private static final int NODE_MAX_BYTES = 4096;
 
+  /** Redis compresses strings longer than this (rdbSaveRawString). */
+  private static final int COMPRESS_OVER_BYTES = 20;
+
+  /**
+   * How snapshots and payloads are written: {@code rdbcompression} (LZF for strings over 20
+   * bytes) and {@code rdbchecksum} (a zero CRC-64 when off, which readers skip).
+   */
+  public record Options(boolean compression, boolean checksum) {
+    public static final Options DEFAULT = new Options(true, true);
+    /** No compression: the bytes of the plain encodings (tests compare these). */
+    public static final Options PLAIN = new Options(false, true);
+  }
+
   private final Bytes out;
   private final int version;
+  private final boolean compression;
+  private byte[] lzfBuffer;
 
   /** The RDB type streams are written as: 19 or 21 for files, 26 or 27 for some DUMPs. */
   private int streamType;
@@ -37,23 +52,28 @@ public final class RdbWriter {
   private io.freshet.engine.stream.Idempotency idmpDefaults;
 
   public RdbWriter(Bytes out, int version) {
+    this(out, version, false);
+  }
+
+  private RdbWriter(Bytes out, int version, boolean compression) {
     if (version != 10 && version != 11) {
       throw new IllegalArgumentException("RDB version must be 10 or 11");
     }
     this.out = out;
     this.version = version;
     this.streamType = version >= 11 ? Rdb.TYPE_STREAM_LISTPACKS_3 : Rdb.TYPE_STREAM_LISTPACKS_2;
+    this.compression = compression;
   }
 
   /** A whole snapshot of {@code dbs}: header, aux fields, databases, EOF and checksum. */
   public static void snapshot(Bytes out, int version, Database[] dbs, long nowMs, boolean aofBase) {
-    snapshot(out, version, dbs, java.util.List.of(), nowMs, aofBase);
+    snapshot(out, version, dbs, java.util.List.of(), nowMs, aofBase, Options.PLAIN);
   }
 
   /** As above, with the function libraries (FUNCTION LOAD codes) before the databases. */
   public static void snapshot(Bytes out, int version, Database[] dbs, java.util.List<byte[]> functions, long nowMs,
-      boolean aofBase) {
-    RdbWriter w = new RdbWriter(out, version);
+      boolean aofBase, Options options) {
+    RdbWriter w = new RdbWriter(out, version, options.compression());
     w.raw(String.format("REDIS%04d", version).getBytes(StandardCharsets.US_ASCII));
     w.aux("redis-ver", "7.4.0");
     w.aux("redis-bits", "64");
@@ -98,7 +118,8 @@ public final class RdbWriter {
       }
     }
     w.out.write(Rdb.OPCODE_EOF);
-    long crc = Crc64.update(0, out.array(), 0, out.size());
+    // rdbchecksum no: Redis writes zero, which loaders take as "not computed"
+    long crc = options.checksum() ? Crc64.update(0, out.array(), 0, out.size()) : 0;
     w.millis(crc); // little-endian, as rdbSaveRaw(&cksum) on x86
   }
 
@@ -125,16 +146,17 @@ public final class RdbWriter {
    * {@code version}, so plain streams still travel to Redis 7.
    */
   public static byte[] dump(Object value, int version) {
-    return dump(value, version, 100, 100);
+    return dump(value, version, 100, 100, false);
   }
 
   /**
    * As above; a stream written with NACK state but no IDMP state of its own reports the {@code
-   * stream-idmp-*} configs, as it does in XINFO, and carries them.
+   * stream-idmp-*} configs, as it does in XINFO, and carries them. {@code compression} as
+   * rdbcompression (DUMP always carries its CRC, as in Redis).
    */
-  public static byte[] dump(Object value, int version, int idmpDurationS, int idmpMaxSize) {
+  public static byte[] dump(Object value, int version, int idmpDurationS, int idmpMaxSize, boolean compression) {
     Bytes out = new Bytes(64);
-    RdbWriter w = new RdbWriter(out, version);
+    RdbWriter w = new RdbWriter(out, version, compression);
     w.idmpDefaults = new io.freshet.engine.stream.Idempotency(idmpDurationS, idmpMaxSize);
     if (value instanceof StreamValue s && hasNacked(s)) {
       w.streamType = Rdb.TYPE_STREAM_LISTPACKS_5;
@@ -502,7 +524,27 @@ public final class RdbWriter {
   }
 
   private void rawString(Bytes to, byte[] b, int length) {
+    if (compression && length > COMPRESS_OVER_BYTES && lzfString(to, b, length)) {
+      return;
+    }
     len(to, length);
     to.write(b, 0, length);
+  }
+
+  /** Redis's rdbSaveLzfStringObject: only when LZF saves more than 4 bytes. */
+  private boolean lzfString(Bytes to, byte[] b, int length) {
+    int limit = length - 4;
+    if (lzfBuffer == null || lzfBuffer.length < limit) {
+      lzfBuffer = new byte[Math.max(limit, 256)];
+    }
+    int compressed = Lzf.compress(b, length, lzfBuffer, limit);
+    if (compressed == 0) {
+      return false;
+    }
+    to.write(0xC0 | Rdb.ENC_LZF);
+    len(to, compressed);
+    len(to, length);
+    to.write(lzfBuffer, 0, compressed);
+    return true;
   }
 }

@@ -46,7 +46,7 @@ class StreamDumpTest {
   private int dumpVersion = 10;
 
   private byte[] dump(StreamValue s) {
-    return RdbWriter.dump(s, dumpVersion, 100, 100);
+    return RdbWriter.dump(s, dumpVersion, 100, 100, false);
   }
 
   @Test
