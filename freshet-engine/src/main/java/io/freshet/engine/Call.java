@@ -22,6 +22,13 @@ public final class Call {
   public long nowMs;
   /** True while a parked command is re-run because one of its keys became ready. */
   boolean reprocessing;
+  /**
+   * The parked command being re-run after a key became ready: it was taken off its keys first,
+   * and parks again (behind the others, keeping its deadline) if it still finds nothing.
+   */
+  Waiter resumed;
+  /** True while a parked command is re-run by the periodic poll: it stays where it is parked. */
+  boolean polling;
   boolean stillBlocked;
   /** True while the engine replays the journal: nothing blocks, replies go nowhere. */
   boolean replaying;
@@ -52,6 +59,8 @@ public final class Call {
     this.out = session.out;
     this.nowMs = nowMs;
     this.reprocessing = false;
+    this.resumed = null;
+    this.polling = false;
     this.stillBlocked = false;
     this.propagate = null;
   }
@@ -201,6 +210,17 @@ public final class Call {
     engine.signalModifiedKey(db(), key);
   }
 
+  /**
+   * Tells parked commands that {@code key} has something for them (Redis's signalKeyAsReady):
+   * XADD, XGROUP DESTROY and XNACK call it; keys that are added signal by themselves.
+   */
+  public void signalReady(byte[] key) {
+    Object v = db().peek(key);
+    if (v != null) {
+      engine.signalKeyAsReady(db(), key, v);
+    }
+  }
+
   /** Deletes a key the command emptied (Redis removes empty aggregates). */
   public void deleteKey(byte[] key) {
     db().delete(key);
@@ -211,19 +231,29 @@ public final class Call {
    * forever). When re-run after a change, calling this again keeps it parked.
    */
   public void block(byte[][] keys, long deadlineMs) {
-    block(keys, deadlineMs, false);
+    block(keys, deadlineMs, Waiter.LIST, false, false);
   }
 
-  /** As {@link #block}; with {@code poll} the command is also re-run periodically (cron). */
-  public void block(byte[][] keys, long deadlineMs, boolean poll) {
+  /**
+   * Parks a stream read: a stream key of these gaining data wakes it; with {@code group}
+   * (XREADGROUP) so does a key being deleted or replaced, as in Redis. With {@code poll} the
+   * command is also re-run periodically (cron).
+   */
+  public void blockOnStreams(byte[][] keys, long deadlineMs, boolean group, boolean poll) {
+    block(keys, deadlineMs, Waiter.STREAM, group, poll);
+  }
+
+  private void block(byte[][] keys, long deadlineMs, int type, boolean unblockOnNoKey, boolean poll) {
     if (replaying) {
       return;
     }
-    if (reprocessing) {
+    if (polling) {
       stillBlocked = true;
       return;
     }
-    engine.block(session, spec, argv, keys, deadlineMs, poll);
+    // a re-run keeps the deadline the command was first parked with, as Redis does
+    long deadline = resumed != null ? resumed.deadlineMs : deadlineMs;
+    engine.block(session, spec, argv, keys, deadline, poll, type, unblockOnNoKey);
   }
 
   /** True when blocking is not allowed (inside MULTI/EXEC). */

@@ -75,6 +75,17 @@ public final class Engine {
   private List<byte[][]> readyKeys = new ArrayList<>();
   private final List<Integer> readyDbs = new ArrayList<>();
   private boolean servingReadyKeys;
+  /** Per database, the keys in {@link #readyKeys} (a key is queued once, as Redis's db->ready_keys). */
+  private final Dict<Boolean>[] readySets;
+  /** Clients just unblocked whose pipelined commands wait to run (Redis's unblocked_clients). */
+  private final ArrayDeque<Session> unblockedSessions = new ArrayDeque<>();
+  private boolean processingUnblocked;
+  /** Parked clients per blocking type ({@link Waiter#LIST}, {@link Waiter#STREAM}). */
+  private final int[] blockedByType = new int[3];
+  /** The waiter the running command parked, if it parked. */
+  private Waiter parkedInRun;
+  /** Error replies counted when the last command finished (Redis's prev_err_count). */
+  private long prevErrorReplies;
   private long nextSessionId = 1;
   private long waiterSeq;
   private int blockedClients;
@@ -94,11 +105,18 @@ public final class Engine {
     this.config = config;
     this.clock = clock;
     this.dbs = new Database[config.getInt("databases")];
+    @SuppressWarnings("unchecked")
+    Dict<Boolean>[] sets = new Dict[dbs.length];
+    this.readySets = sets;
+    BlockingKeyEvents keyEvents = new BlockingKeyEvents();
     for (int i = 0; i < dbs.length; i++) {
       dbs[i] = new Database(i);
+      dbs[i].keyEvents = keyEvents;
+      readySets[i] = new Dict<>();
     }
     this.commands = new CommandTable();
     Commands.registerAll(commands);
+    stats.commands = commands;
     commands.lookup("exec".getBytes(StandardCharsets.US_ASCII)).journalsItsEffects = true;
     config.onChange("freshet-client-output-hard-limit", v -> outputHardLimitBytes = config.getLong(
         "freshet-client-output-hard-limit"));
@@ -181,15 +199,43 @@ public final class Engine {
     return n;
   }
 
-  /** Blocking keys that do not exist right now (INFO total_blocking_keys_on_nokey). */
+  /**
+   * Keys with at least one client parked that a deletion wakes, i.e. an XREADGROUP (INFO
+   * total_blocking_keys_on_nokey, Redis's blocking_keys_unblock_on_nokey).
+   */
   public long blockingKeysOnNoKey() {
     long n = 0;
     for (Database db : dbs) {
       for (Dict.Entry<ArrayDeque<Object>> e = db.blocking.first(); e != null; e = e.after()) {
-        if (db.peek(e.key()) == null) {
+        if (anyUnblockOnNoKey(e.value())) {
           n++;
         }
       }
+    }
+    return n;
+  }
+
+  /** Parked clients with a deadline (INFO clients_in_timeout_table). */
+  public int clientsInTimeoutTable() {
+    return deadlines.size();
+  }
+
+  /** Clients that WATCH at least one key (INFO watching_clients). */
+  public int watchingClients() {
+    int n = 0;
+    for (Session s : sessions.values()) {
+      if (!s.watched.isEmpty()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Keys watched by at least one client (INFO total_watched_keys). */
+  public long watchedKeys() {
+    long n = 0;
+    for (Database db : dbs) {
+      n += db.watchers.size();
     }
     return n;
   }
@@ -293,7 +339,7 @@ public final class Engine {
       if (error == null) {
         s.out.ok();
       } else {
-        stats.errorReplies++;
+        countError(error);
         s.out.error(error);
       }
     } else if (name.equals("shutdown") && hasArg(argv, "nosave")) {
@@ -301,9 +347,10 @@ public final class Engine {
       busy.abort();
       s.connection.requestShutdown();
     } else {
-      stats.errorReplies++;
-      s.out.error("BUSY Redis is busy running a script. You can only call "
-          + (busy.isFunction() ? "FUNCTION" : "SCRIPT") + " KILL or SHUTDOWN NOSAVE.");
+      String error = "BUSY Redis is busy running a script. You can only call "
+          + (busy.isFunction() ? "FUNCTION" : "SCRIPT") + " KILL or SHUTDOWN NOSAVE.";
+      countError(error);
+      s.out.error(error);
     }
     s.connection.flush();
   }
@@ -335,8 +382,8 @@ public final class Engine {
       return;
     }
     execute(s, argv);
-    if (!servingReadyKeys && !readyKeys.isEmpty()) {
-      serveReadyKeys();
+    if (!readyKeys.isEmpty() || !unblockedSessions.isEmpty()) {
+      serveReady();
     }
   }
 
@@ -382,7 +429,9 @@ public final class Engine {
     long nowMs = now();
     s.lastInteractionMs = nowMs;
     if (argv[0] == PROTOCOL_ERROR) {
-      s.out.error("ERR Protocol error: " + new String(argv[1], StandardCharsets.UTF_8));
+      String error = "ERR Protocol error: " + new String(argv[1], StandardCharsets.UTF_8);
+      countError(error);
+      s.out.error(error);
       close(s);
       return;
     }
@@ -433,30 +482,81 @@ public final class Engine {
   }
 
   private void run(Call call, Session s, CommandSpec spec, byte[][] argv, long nowMs, ReplyWriter out) {
+    runCommand(call, s, spec, argv, nowMs, out, null);
+  }
+
+  /**
+   * Redis's call(): runs the handler, journals its change and counts it in commandstats unless
+   * it parked (a parked command counts once, when it finally answers, with the time of every
+   * attempt). {@code resumed} is the parked command being re-run after a key became ready.
+   */
+  private void runCommand(Call call, Session s, CommandSpec spec, byte[][] argv, long nowMs, ReplyWriter out,
+      Waiter resumed) {
+    long startNs = System.nanoTime();
     call.setup(s, spec, argv, nowMs);
     call.out = out;
+    if (resumed != null) {
+      call.reprocessing = true;
+      call.resumed = resumed;
+    }
     s.lastCommand = spec.fullName;
-    stats.totalCommands++;
-    int db = s.db;
+    int db = resumed != null ? resumed.db : s.db;
     long dirtyBefore = stats.dirty;
     expiredInCommand = 0;
-    long startNs = latencyTracking ? System.nanoTime() : 0;
+    prevErrorReplies = stats.errorReplies;
+    Waiter parkedBefore = parkedInRun;
+    parkedInRun = null;
     try {
       spec.handler.run(call);
     } catch (CommandError e) {
-      stats.errorReplies++;
+      countError(e.getMessage());
       out.error(e.getMessage());
     } catch (RuntimeException e) {
-      stats.errorReplies++;
+      String error = "ERR internal error executing '" + spec.fullName + "': " + e;
       LOG.log(Level.SEVERE, "unexpected error in " + spec.fullName, e);
-      out.error("ERR internal error executing '" + spec.fullName + "': " + e);
+      countError(error);
+      out.error(error);
     }
-    if (latencyTracking) {
-      recordLatency(spec, System.nanoTime() - startNs);
-    }
+    Waiter parked = parkedInRun;
+    parkedInRun = parkedBefore;
     if (journal != null && stats.dirty - dirtyBefore > expiredInCommand && !spec.journalsItsEffects) {
       journal.command(db, nowMs, call.propagated());
     }
+    boolean failed = stats.errorReplies > prevErrorReplies;
+    prevErrorReplies = stats.errorReplies;
+    long durationNs = System.nanoTime() - startNs + (resumed != null ? resumed.durationNs : 0);
+    if (parked != null) {
+      parked.durationNs = durationNs;
+      if (failed) {
+        spec.failedCalls++;
+      }
+      return;
+    }
+    completed(spec, durationNs, failed);
+  }
+
+  /** A command that answered: one call in commandstats and in total_commands_processed. */
+  private void completed(CommandSpec spec, long durationNs, boolean failed) {
+    if (latencyTracking) {
+      recordLatency(spec, durationNs);
+    }
+    spec.calls++;
+    spec.durationUs += durationNs / 1000;
+    if (failed) {
+      spec.failedCalls++;
+    }
+    stats.totalCommands++;
+  }
+
+  /**
+   * Counts one error reply (total_error_replies and errorstats): its code is the first word,
+   * as Redis's afterErrorReply takes it from the first 32 characters, else ERR.
+   */
+  public void countError(String error) {
+    stats.errorReplies++;
+    int space = error.indexOf(' ');
+    String code = space > 0 && space < 32 ? error.substring(0, space) : "ERR";
+    stats.countErrorCode(code);
   }
 
   /**
@@ -512,7 +612,9 @@ public final class Engine {
     if (s.inMulti) {
       s.multiError = true;
     }
-    stats.errorReplies++;
+    if (spec != null) {
+      spec.rejectedCalls++;
+    }
     if (spec != null && spec.fullName.equals("exec")) {
       // Redis's execCommandAbort: the transaction is discarded and the reason quoted
       s.inMulti = false;
@@ -520,9 +622,12 @@ public final class Engine {
       s.queued.clear();
       unwatchAll(s);
       String reason = error.startsWith("ERR ") ? error.substring(4) : error;
-      s.out.error("EXECABORT Transaction discarded because of: " + reason);
+      String abort = "EXECABORT Transaction discarded because of: " + reason;
+      countError(abort);
+      s.out.error(abort);
       return;
     }
+    countError(error);
     s.out.error(error);
   }
 
@@ -598,6 +703,9 @@ public final class Engine {
       journal = saved;
       readyKeys.clear();
       readyDbs.clear();
+      for (Dict<Boolean> ready : readySets) {
+        ready.clear();
+      }
     }
     return out.lastError;
   }
@@ -612,7 +720,10 @@ public final class Engine {
     }
   }
 
-  /** WATCH invalidation, blocked-client wake-up and the dirty counter for a changed key. */
+  /**
+   * WATCH invalidation and the dirty counter for a changed key. Parked commands are woken by
+   * {@link #signalKeyAsReady} and the database's key events instead, as in Redis.
+   */
   public void signalModifiedKey(Database db, byte[] key) {
     stats.dirty++;
     if (!db.watchers.isEmpty()) {
@@ -622,10 +733,6 @@ public final class Engine {
           ((Session) o).dirtyCas = true;
         }
       }
-    }
-    if (!db.blocking.isEmpty() && db.blocking.containsKey(key)) {
-      readyKeys.add(new byte[][] {key});
-      readyDbs.add(db.index);
     }
   }
 
@@ -638,14 +745,6 @@ public final class Engine {
           ((Session) o).dirtyCas = true;
         }
       }
-    }
-  }
-
-  /** Wakes clients blocked on any key of {@code db} (after FLUSHDB, SWAPDB). */
-  public void signalAllBlocked(Database db) {
-    for (Dict.Entry<ArrayDeque<Object>> e = db.blocking.first(); e != null; e = e.after()) {
-      readyKeys.add(new byte[][] {e.key()});
-      readyDbs.add(db.index);
     }
   }
 
@@ -694,9 +793,16 @@ public final class Engine {
   }
 
   // ---- blocking ----------------------------------------------------------------------------
+  //
+  // Redis 7.2+'s model (blocked.c): a parked command is woken only by a key signalled as ready
+  // (a key of its type was added, XADD, XGROUP DESTROY, XNACK) or, for XREADGROUP, also as
+  // deleted (deleted, replaced, flushed, swapped away). A woken command is taken off every key
+  // and re-run; if it still finds nothing it parks again behind the others with its deadline.
+  // Its client's pipelined commands run once every ready key has been served.
 
-  void block(Session s, CommandSpec spec, byte[][] argv, byte[][] keys, long deadlineMs, boolean poll) {
-    Waiter w = new Waiter(s, spec, argv, keys, s.db, deadlineMs, waiterSeq++, poll);
+  void block(Session s, CommandSpec spec, byte[][] argv, byte[][] keys, long deadlineMs, boolean poll, int type,
+      boolean unblockOnNoKey) {
+    Waiter w = new Waiter(s, spec, argv, keys, s.db, deadlineMs, waiterSeq++, poll, type, unblockOnNoKey);
     if (poll) {
       pollers++;
     }
@@ -716,6 +822,8 @@ public final class Engine {
       deadlines.add(w);
     }
     blockedClients++;
+    blockedByType[type]++;
+    parkedInRun = w;
   }
 
   private void unblock(Waiter w) {
@@ -737,10 +845,120 @@ public final class Engine {
     }
     w.session.waiter = null;
     blockedClients--;
+    blockedByType[w.type]--;
   }
 
-  /** Re-runs parked commands on keys that changed, in FIFO order per key. */
-  private void serveReadyKeys() {
+  /** The blocking type a value of this kind satisfies (Redis's getBlockedTypeByType). */
+  private static int blockingTypeOf(Object value) {
+    if (value instanceof io.freshet.engine.keyspace.ListValue) {
+      return Waiter.LIST;
+    }
+    if (value instanceof io.freshet.engine.stream.StreamValue) {
+      return Waiter.STREAM;
+    }
+    return Waiter.NONE;
+  }
+
+  /** Redis's signalKeyAsReady: {@code key} now holds {@code value}, which parked commands may want. */
+  public void signalKeyAsReady(Database db, byte[] key, Object value) {
+    signalReady(db, key, blockingTypeOf(value), false);
+  }
+
+  /** Redis's signalDeletedKeyAsReady: {@code key}, which held {@code oldValue}, is gone or replaced. */
+  public void signalDeletedKeyAsReady(Database db, byte[] key, Object oldValue) {
+    signalReady(db, key, blockingTypeOf(oldValue), true);
+  }
+
+  private void signalReady(Database db, byte[] key, int type, boolean deleted) {
+    if (type == Waiter.NONE || blockedByType[type] == 0) {
+      return; // no client waits for this type at all
+    }
+    ArrayDeque<Object> q = db.blocking.get(key);
+    if (q == null || (deleted && !anyUnblockOnNoKey(q))) {
+      return;
+    }
+    Dict<Boolean> ready = readySets[db.index];
+    if (ready.containsKey(key)) {
+      return;
+    }
+    ready.put(key, Boolean.TRUE);
+    readyKeys.add(new byte[][] {key});
+    readyDbs.add(db.index);
+  }
+
+  private static boolean anyUnblockOnNoKey(ArrayDeque<Object> q) {
+    for (Object o : q) {
+      if (((Waiter) o).unblockOnNoKey) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Keys becoming ready or vanishing as the database's keys change. */
+  private final class BlockingKeyEvents implements Database.KeyEvents {
+    @Override
+    public void added(Database db, byte[] key, Object value) {
+      signalKeyAsReady(db, key, value);
+    }
+
+    @Override
+    public void removed(Database db, byte[] key, Object oldValue) {
+      signalDeletedKeyAsReady(db, key, oldValue);
+    }
+  }
+
+  /** Before FLUSHDB/FLUSHALL empties {@code db}: its blocking keys that exist are deleted. */
+  public void signalFlushedDb(Database db) {
+    scanForDeletedKeys(db, null);
+  }
+
+  /**
+   * Around SWAPDB: {@code before} is called before the data is exchanged, {@code after}
+   * afterwards (Redis's scanDatabaseForDeletedKeys, then scanDatabaseForReadyKeys).
+   */
+  public void signalSwapBefore(Database x, Database y) {
+    scanForDeletedKeys(x, y);
+    scanForDeletedKeys(y, x);
+  }
+
+  public void signalSwapAfter(Database x, Database y) {
+    for (Database db : new Database[] {x, y}) {
+      for (Dict.Entry<ArrayDeque<Object>> e = db.blocking.first(); e != null; e = e.after()) {
+        Object v = db.peek(e.key());
+        if (v != null) {
+          signalKeyAsReady(db, e.key(), v);
+        }
+      }
+    }
+  }
+
+  private void scanForDeletedKeys(Database emptied, Database replacedWith) {
+    for (Dict.Entry<ArrayDeque<Object>> e = emptied.blocking.first(); e != null; e = e.after()) {
+      Object was = emptied.peek(e.key());
+      Object now = replacedWith == null ? null : replacedWith.peek(e.key());
+      int wasType = was == null ? -1 : blockingTypeOf(was);
+      int nowType = now == null ? -1 : blockingTypeOf(now);
+      if ((was != null && now == null) || wasType != nowType) {
+        signalReady(emptied, e.key(), was == null ? Waiter.NONE : wasType, true);
+      }
+    }
+  }
+
+  /** Serves every key signalled as ready, then runs what the woken clients had pipelined. */
+  private void serveReady() {
+    if (servingReadyKeys || busy != null) {
+      return;
+    }
+    handleReadyKeys();
+    processUnblocked();
+  }
+
+  /** Redis's handleClientsBlockedOnKeys: each ready key's parked commands in FIFO order. */
+  private void handleReadyKeys() {
+    if (servingReadyKeys) {
+      return;
+    }
     servingReadyKeys = true;
     try {
       while (!readyKeys.isEmpty()) {
@@ -750,17 +968,9 @@ public final class Engine {
         readyDbs.clear();
         for (int i = 0; i < keys.size(); i++) {
           Database db = dbs[keyDbs.get(i)];
-          ArrayDeque<Object> q = db.blocking.get(keys.get(i)[0]);
-          if (q == null) {
-            continue;
-          }
-          for (Object o : new ArrayList<>(q)) {
-            Waiter w = (Waiter) o;
-            if (w.session.waiter != w) {
-              continue;
-            }
-            rerun(w);
-          }
+          byte[] key = keys.get(i)[0];
+          readySets[db.index].remove(key);
+          handleBlockedOnKey(db, key);
         }
       }
     } finally {
@@ -768,33 +978,97 @@ public final class Engine {
     }
   }
 
-  private void rerun(Waiter w) {
-    Session s = w.session;
-    long nowMs = now();
-    call.setup(s, w.spec, w.argv, nowMs);
-    call.reprocessing = true;
-    long dirtyBefore = stats.dirty;
-    expiredInCommand = 0;
-    try {
-      w.spec.handler.run(call);
-    } catch (CommandError e) {
-      s.out.error(e.getMessage());
-    }
-    if (journal != null && stats.dirty - dirtyBefore > expiredInCommand) {
-      journal.command(w.db, nowMs, call.propagated());
-    }
-    if (call.stillBlocked) {
+  private void handleBlockedOnKey(Database db, byte[] key) {
+    ArrayDeque<Object> q = db.blocking.get(key);
+    if (q == null) {
       return;
     }
-    markDirty(s);
+    // Only those parked when the key's turn came: one that parks again goes behind them.
+    for (Object o : q.toArray()) {
+      Waiter w = (Waiter) o;
+      if (w.session.waiter != w) {
+        continue; // served (or gone) meanwhile
+      }
+      Object value = db.peek(key);
+      if (value != null && db.expiresSize() > 0 && db.isExpired(key, now())) {
+        value = null;
+      }
+      if ((value != null && blockingTypeOf(value) == w.type) || w.unblockOnNoKey) {
+        wake(w);
+      }
+    }
+  }
+
+  /** Takes {@code w} off its keys and re-runs it; it parks again if it still finds nothing. */
+  private void wake(Waiter w) {
+    Session s = w.session;
     unblock(w);
-    resumePending(s);
+    markDirty(s);
+    runCommand(call, s, w.spec, w.argv, now(), s.out, w);
+    if (s.waiter == null) {
+      queueUnblocked(s);
+    }
+  }
+
+  private void queueUnblocked(Session s) {
+    if (!s.pending.isEmpty()) {
+      unblockedSessions.add(s);
+    }
+  }
+
+  /** Redis's processUnblockedClients: commands the woken clients pipelined behind the parked one. */
+  private void processUnblocked() {
+    if (processingUnblocked) {
+      return;
+    }
+    processingUnblocked = true;
+    try {
+      while (!unblockedSessions.isEmpty()) {
+        resumePending(unblockedSessions.poll());
+      }
+    } finally {
+      processingUnblocked = false;
+    }
   }
 
   private void resumePending(Session s) {
     while (s.waiter == null && !s.pending.isEmpty() && !s.closed && !s.closing) {
       execute(s, s.pending.poll());
+      if (!readyKeys.isEmpty()) {
+        handleReadyKeys();
+      }
     }
+  }
+
+  /** Re-runs a polling command in place (cron); it keeps its place if it still finds nothing. */
+  private void pollRerun(Waiter w) {
+    Session s = w.session;
+    long nowMs = now();
+    long startNs = System.nanoTime();
+    call.setup(s, w.spec, w.argv, nowMs);
+    call.reprocessing = true;
+    call.polling = true;
+    long dirtyBefore = stats.dirty;
+    long errorsBefore = stats.errorReplies;
+    expiredInCommand = 0;
+    try {
+      w.spec.handler.run(call);
+    } catch (CommandError e) {
+      countError(e.getMessage());
+      s.out.error(e.getMessage());
+    }
+    if (journal != null && stats.dirty - dirtyBefore > expiredInCommand) {
+      journal.command(w.db, nowMs, call.propagated());
+    }
+    w.durationNs += System.nanoTime() - startNs;
+    if (call.stillBlocked) {
+      return;
+    }
+    markDirty(s);
+    unblock(w);
+    completed(w.spec, w.durationNs, stats.errorReplies > errorsBefore);
+    prevErrorReplies = stats.errorReplies;
+    queueUnblocked(s);
   }
 
   /** Earliest block deadline in ms, or {@code Long.MAX_VALUE}. */
@@ -809,12 +1083,12 @@ public final class Engine {
       Waiter w = deadlines.first();
       unblock(w);
       w.session.out.nullArray();
+      // Redis's updateStatsOnUnblock: the command counts once, now, with all its time
+      completed(w.spec, w.durationNs, false);
       markDirty(w.session);
-      resumePending(w.session);
+      queueUnblocked(w.session);
     }
-    if (!readyKeys.isEmpty() && !servingReadyKeys) {
-      serveReadyKeys();
-    }
+    serveReady();
   }
 
   // ---- periodic ----------------------------------------------------------------------------
@@ -827,10 +1101,17 @@ public final class Engine {
       persistence.cron();
     }
     if (pollers > 0) {
-      for (Session s : new ArrayList<>(sessions.values())) {
-        Waiter w = s.waiter;
-        if (w != null && w.poll) {
-          rerun(w);
+      // in the order they parked, as a key's waiters are served
+      List<Waiter> polling = new ArrayList<>();
+      for (Session s : sessions.values()) {
+        if (s.waiter != null && s.waiter.poll) {
+          polling.add(s.waiter);
+        }
+      }
+      polling.sort((a, b) -> Long.compare(a.seq, b.seq));
+      for (Waiter w : polling) {
+        if (w.session.waiter == w) {
+          pollRerun(w);
         }
       }
     }
@@ -842,9 +1123,7 @@ public final class Engine {
         }
       }
     }
-    if (!readyKeys.isEmpty() && !servingReadyKeys) {
-      serveReadyKeys();
-    }
+    serveReady();
   }
 
   /** Redis's adaptive sampling: 20 keys per round, again while more than 25% had expired. */
@@ -884,8 +1163,42 @@ public final class Engine {
     public long dirty;
     public long netInputBytes;
     public long netOutputBytes;
+    /** Error replies by code (INFO errorstats), in Redis's order (its rax sorts by bytes). */
+    public final java.util.TreeMap<String, Long> errorCodes = new java.util.TreeMap<>();
+    /** False once 128 codes were seen: Redis stops adding codes until CONFIG RESETSTAT. */
+    private boolean errorCodesEnabled = true;
+    /** The command table whose per-command counters CONFIG RESETSTAT clears. */
+    CommandTable commands;
+
+    /** Redis's incrementErrorCount, with its limit of 128 distinct codes. */
+    void countErrorCode(String code) {
+      if (!errorCodesEnabled) {
+        return;
+      }
+      Long n = errorCodes.get(code);
+      if (n == null && errorCodes.size() >= 128) {
+        LOG.warning("Errorstats stopped adding new errors because the number of errors reached the limit, "
+            + "may be misuse of lua error_reply, please check INFO ERRORSTATS, this can be re-enabled via "
+            + "CONFIG RESETSTAT.");
+        errorCodes.clear();
+        errorCodes.put("ERRORSTATS_DISABLED", 1L);
+        errorCodesEnabled = false;
+        return;
+      }
+      errorCodes.put(code, n == null ? 1 : n + 1);
+    }
 
     public void reset() {
+      errorCodes.clear();
+      errorCodesEnabled = true;
+      if (commands != null) {
+        for (CommandSpec spec : commands.all()) {
+          spec.resetStats();
+          for (CommandSpec sub : spec.subcommands.values()) {
+            sub.resetStats();
+          }
+        }
+      }
       totalCommands = 0;
       totalConnections = 0;
       rejectedConnections = 0;

@@ -7,6 +7,11 @@ import io.freshet.engine.command.CommandSpec;
  * Owned by the engine thread.
  */
 final class Waiter implements Comparable<Waiter> {
+  /** What a waiter waits for (Redis's BLOCKED_LIST / BLOCKED_STREAM); 0 is no blocking type. */
+  static final int NONE = 0;
+  static final int LIST = 1;
+  static final int STREAM = 2;
+
   final Session session;
   final CommandSpec spec;
   final byte[][] argv;
@@ -17,9 +22,18 @@ final class Waiter implements Comparable<Waiter> {
   final long seq;
   /** Re-run on every cron tick too, not only when a key changes (XREADGROUP ... CLAIM). */
   final boolean poll;
+  /** {@link #LIST} or {@link #STREAM}: a key of that type wakes it. */
+  final int type;
+  /**
+   * Woken also when a key is deleted, flushed or replaced by another type (XREADGROUP: its
+   * group is gone), as Redis's unblock_on_nokey.
+   */
+  final boolean unblockOnNoKey;
+  /** Time the command has run so far, over every attempt (commandstats count it once). */
+  long durationNs;
 
   Waiter(Session session, CommandSpec spec, byte[][] argv, byte[][] keys, int db, long deadlineMs, long seq,
-      boolean poll) {
+      boolean poll, int type, boolean unblockOnNoKey) {
     this.poll = poll;
     this.session = session;
     this.spec = spec;
@@ -28,6 +42,8 @@ final class Waiter implements Comparable<Waiter> {
     this.db = db;
     this.deadlineMs = deadlineMs;
     this.seq = seq;
+    this.type = type;
+    this.unblockOnNoKey = unblockOnNoKey;
   }
 
   @Override

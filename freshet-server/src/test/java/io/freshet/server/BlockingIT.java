@@ -119,4 +119,67 @@ class BlockingIT {
       assertThat(c.call("BLPOP", "k", "-1")).isEqualTo("-ERR timeout is negative\r\n");
     }
   }
+
+  /**
+   * commandstats count a parked command once, when it answers (served or timed out), and
+   * CONFIG RESETSTAT clears them and the error counters. Redis 7.2+ (updateStatsOnUnblock);
+   * 7.0.15 counts the call when the command parks, so this runs on Freshet only.
+   */
+  @org.junit.jupiter.api.Test
+  void aParkedCommandCountsOneCallWhenItAnswers() throws Exception {
+    int port = Targets.freshetPort();
+    try (RawClient r = new RawClient(port); RawClient w = new RawClient(port)) {
+      w.call("DEL", "bq:stats");
+      w.call("CONFIG", "RESETSTAT");
+      r.sendRaw(RawClient.encode("XREAD", "BLOCK", "0", "STREAMS", "bq:stats", "$"));
+      w.awaitBlocked(1);
+      assertThat(w.call("INFO", "commandstats")).doesNotContain("cmdstat_xread:");
+      w.call("XADD", "bq:stats", "1-0", "f", "v");
+      assertThat(r.readReply()).startsWith("*1\r\n");
+      assertThat(w.call("INFO", "commandstats")).containsPattern("cmdstat_xread:calls=1,usec=\\d+,usec_per_call="
+          + "\\d+\\.\\d\\d,rejected_calls=0,failed_calls=0\r\n");
+      assertThat(r.call("XREAD", "BLOCK", "10", "STREAMS", "bq:stats", "$")).isEqualTo("*-1\r\n");
+      assertThat(w.call("INFO", "commandstats")).contains("cmdstat_xread:calls=2,");
+      w.call("XADD", "bq:stats", "1-0", "f", "v");
+      assertThat(w.call("INFO", "commandstats")).containsPattern("cmdstat_xadd:calls=2,.*,failed_calls=1\r\n");
+      assertThat(w.call("INFO", "errorstats")).contains("errorstat_ERR:count=1\r\n");
+      w.call("CONFIG", "RESETSTAT");
+      assertThat(w.call("INFO", "commandstats")).doesNotContain("cmdstat_xread:").doesNotContain("cmdstat_xadd:");
+      assertThat(w.call("INFO", "errorstats")).doesNotContain("errorstat_");
+    }
+  }
+
+  /**
+   * INFO clients while list and stream readers wait on one key: only an XREADGROUP counts in
+   * total_blocking_keys_on_nokey (Redis 7.2+, so Freshet only).
+   */
+  @org.junit.jupiter.api.Test
+  void listAndStreamWaitersOnOneKeyAreCountedAsRedis72() throws Exception {
+    int port = Targets.freshetPort();
+    try (RawClient list = new RawClient(port); RawClient plain = new RawClient(port);
+         RawClient group = new RawClient(port); RawClient w = new RawClient(port)) {
+      w.call("DEL", "bq:shared", "bq:group");
+      w.call("XGROUP", "CREATE", "bq:group", "g", "$", "MKSTREAM");
+      list.sendRaw(RawClient.encode("BLPOP", "bq:shared", "0"));
+      plain.sendRaw(RawClient.encode("XREAD", "BLOCK", "0", "STREAMS", "bq:shared", "$"));
+      w.awaitBlocked(2);
+      assertThat(w.call("INFO", "clients")).contains("total_blocking_keys:1\r\n")
+          .contains("total_blocking_keys_on_nokey:0\r\n").contains("clients_in_timeout_table:0\r\n");
+      group.sendRaw(RawClient.encode("XREADGROUP", "GROUP", "g", "c", "BLOCK", "9000", "STREAMS", "bq:group", ">"));
+      w.awaitBlocked(3);
+      assertThat(w.call("INFO", "clients")).contains("total_blocking_keys:2\r\n")
+          .contains("total_blocking_keys_on_nokey:1\r\n").contains("clients_in_timeout_table:1\r\n");
+      w.call("RPUSH", "bq:shared", "x");
+      assertThat(list.readReply()).isEqualTo("*2\r\n$9\r\nbq:shared\r\n$1\r\nx\r\n");
+      w.awaitBlocked(2);
+      w.call("XGROUP", "DESTROY", "bq:group", "g");
+      assertThat(group.readReply()).startsWith("-NOGROUP");
+      w.awaitBlocked(1);
+      assertThat(w.call("INFO", "clients")).contains("total_blocking_keys:1\r\n")
+          .contains("total_blocking_keys_on_nokey:0\r\n");
+      w.call("XADD", "bq:shared", "1-0", "f", "v");
+      assertThat(plain.readReply()).startsWith("*1\r\n");
+      w.awaitBlocked(0);
+    }
+  }
 }

@@ -99,10 +99,50 @@ class StreamIT {
       w.awaitBlocked(1);
       w.call("DEL", "bs:5");
       assertThat(r.readReply()).startsWith("-NOGROUP No such key 'bs:5'");
-      r.sendRaw(RawClient.encode("XREAD", "BLOCK", "5000", "STREAMS", "bs:5", "$"));
+      // a type change wakes a group reader too (Redis 7.2+ unblock_on_nokey)
+      w.call("XGROUP", "CREATE", "bs:5", "g", "$", "MKSTREAM");
+      r.sendRaw(RawClient.encode("XREADGROUP", "GROUP", "g", "c", "BLOCK", "5000", "STREAMS", "bs:5", ">"));
       w.awaitBlocked(1);
       w.call("SET", "bs:5", "now a string");
       assertThat(r.readReply()).isEqualTo("-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+      // so does RENAME: the key the reader waits on is gone
+      w.call("DEL", "bs:5");
+      w.call("XGROUP", "CREATE", "bs:5", "g", "$", "MKSTREAM");
+      r.sendRaw(RawClient.encode("XREADGROUP", "GROUP", "g", "c", "BLOCK", "5000", "STREAMS", "bs:5", ">"));
+      w.awaitBlocked(1);
+      w.call("RENAME", "bs:5", "bs:5:moved");
+      assertThat(r.readReply()).startsWith("-NOGROUP No such key 'bs:5'");
+      // the error sent to the woken reader is counted like any other
+      assertThat(w.call("INFO", "errorstats")).contains("errorstat_NOGROUP:count=");
+    }
+  }
+
+  /**
+   * A plain XREAD is woken only by a stream (Redis 7.2+ blocked.c): deleting, retyping or
+   * flushing its key leaves it waiting, and a new stream serves it only past the "$" it saw.
+   * Redis 7.0.15 behaves the same here, so this runs on both servers.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("io.freshet.server.testing.Targets#all")
+  void plainReaderWaitsThroughDeleteTypeChangeAndFlush(String name, int port) throws Exception {
+    try (RawClient r = new RawClient(port); RawClient w = new RawClient(port)) {
+      w.call("DEL", "bs:plain");
+      w.call("XADD", "bs:plain", "5-0", "f", "old");
+      r.sendRaw(RawClient.encode("XREAD", "BLOCK", "0", "STREAMS", "bs:plain", "$"));
+      w.awaitBlocked(1);
+      w.call("DEL", "bs:plain");
+      w.call("SET", "bs:plain", "a string");
+      w.call("MULTI");
+      w.call("DEL", "bs:plain");
+      w.call("LPUSH", "bs:plain", "item");
+      w.call("EXEC");
+      w.call("DEL", "bs:plain");
+      w.call("XADD", "bs:plain", "3-0", "f", "older");
+      assertThat(w.blockedClients()).isEqualTo(1);
+      w.call("XADD", "bs:plain", "6-0", "f", "new");
+      assertThat(r.readReply()).isEqualTo(
+          "*1\r\n*2\r\n$8\r\nbs:plain\r\n*1\r\n*2\r\n$3\r\n6-0\r\n*2\r\n$1\r\nf\r\n$3\r\nnew\r\n");
+      w.awaitBlocked(0);
     }
   }
 

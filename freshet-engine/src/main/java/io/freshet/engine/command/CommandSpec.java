@@ -42,6 +42,19 @@ public final class CommandSpec {
    */
   public boolean journalsItsEffects;
 
+  // INFO commandstats (Redis's calls, microseconds, rejected_calls, failed_calls); engine thread only.
+  public long calls;
+  public long durationUs;
+  public long rejectedCalls;
+  public long failedCalls;
+
+  public void resetStats() {
+    calls = 0;
+    durationUs = 0;
+    rejectedCalls = 0;
+    failedCalls = 0;
+  }
+
   CommandSpec(String fullName, RespValue info, RespValue docs, Handler handler) {
     this.fullName = fullName;
     this.info = info;

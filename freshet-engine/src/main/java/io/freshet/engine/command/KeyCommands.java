@@ -102,11 +102,12 @@ final class KeyCommands {
       }
       db.delete(dst);
     }
-    db.delete(src);
+    // Redis adds the new name before deleting the old: parked commands are woken in that order
     db.add(dst, value);
     if (expireAt >= 0) {
       db.setExpire(dst, expireAt);
     }
+    db.delete(src);
     c.modified(src);
     c.modified(dst);
     if (nx) {
@@ -246,9 +247,9 @@ final class KeyCommands {
   static void flush(Call c, Database db) {
     c.engine.touchAllWatched(db, null);
     c.engine.stats.dirty += db.size();
+    // an XREADGROUP parked on a key that goes is woken (NOGROUP); a plain reader keeps waiting
+    c.engine.signalFlushedDb(db);
     db.clear();
-    // parked readers are re-run: a group reader gets NOGROUP, a plain reader keeps waiting
-    c.engine.signalAllBlocked(db);
   }
 
   private static void flushDb(Call c) {
@@ -284,11 +285,11 @@ final class KeyCommands {
     if (x != y) {
       c.engine.touchAllWatched(x, y);
       c.engine.touchAllWatched(y, x);
+      c.engine.signalSwapBefore(x, y);
       Database.Data d = x.data;
       x.data = y.data;
       y.data = d;
-      c.engine.signalAllBlocked(x);
-      c.engine.signalAllBlocked(y);
+      c.engine.signalSwapAfter(x, y);
       c.engine.stats.dirty++;
     }
     c.out.ok();

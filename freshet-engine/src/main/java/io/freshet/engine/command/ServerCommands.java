@@ -198,7 +198,7 @@ final class ServerCommands {
             .append("repl_backlog_size:1048576\r\nrepl_backlog_first_byte_offset:0\r\nrepl_backlog_histlen:0\r\n");
         case "cpu" -> cpu(sb);
         case "modules" -> sb.append("# Modules\r\n");
-        case "errorstats" -> sb.append("# Errorstats\r\n");
+        case "errorstats" -> errorStats(e, sb);
         case "cluster" -> sb.append("# Cluster\r\ncluster_enabled:0\r\n");
         case "keyspace" -> {
           sb.append("# Keyspace\r\n");
@@ -210,7 +210,7 @@ final class ServerCommands {
             }
           }
         }
-        case "commandstats" -> sb.append("# Commandstats\r\n");
+        case "commandstats" -> commandStats(e, sb);
         case "latencystats" -> latencyStats(c, sb);
         default -> sb.setLength(before);
       }
@@ -255,9 +255,48 @@ final class ServerCommands {
         .append("client_recent_max_input_buffer:0\r\n")
         .append("client_recent_max_output_buffer:").append(maxOut).append("\r\n")
         .append("blocked_clients:").append(c.engine.blockedClients()).append("\r\n")
-        .append("tracking_clients:0\r\nclients_in_timeout_table:").append(c.engine.blockedClients()).append("\r\n")
+        .append("tracking_clients:0\r\npubsub_clients:0\r\n")
+        .append("watching_clients:").append(c.engine.watchingClients()).append("\r\n")
+        .append("clients_in_timeout_table:").append(c.engine.clientsInTimeoutTable()).append("\r\n")
+        .append("total_watched_keys:").append(c.engine.watchedKeys()).append("\r\n")
         .append("total_blocking_keys:").append(c.engine.blockingKeys()).append("\r\n")
         .append("total_blocking_keys_on_nokey:").append(c.engine.blockingKeysOnNoKey()).append("\r\n");
+  }
+
+  /** Redis's errorstats: one line per error code, in byte order. */
+  private static void errorStats(Engine e, StringBuilder sb) {
+    sb.append("# Errorstats\r\n");
+    for (java.util.Map.Entry<String, Long> code : e.stats.errorCodes.entrySet()) {
+      sb.append("errorstat_").append(infoSafe(code.getKey())).append(":count=").append(code.getValue()).append("\r\n");
+    }
+  }
+
+  /** Redis's commandstats: commands and subcommands called, rejected or failed at least once. */
+  private static void commandStats(Engine e, StringBuilder sb) {
+    sb.append("# Commandstats\r\n");
+    for (CommandSpec spec : e.commands().all()) {
+      commandStat(spec, sb);
+      for (CommandSpec sub : spec.subcommands.values()) {
+        commandStat(sub, sb);
+      }
+    }
+  }
+
+  private static void commandStat(CommandSpec spec, StringBuilder sb) {
+    if (spec.calls == 0 && spec.failedCalls == 0 && spec.rejectedCalls == 0) {
+      return;
+    }
+    double perCall = spec.calls == 0 ? 0 : (float) spec.durationUs / spec.calls;
+    sb.append("cmdstat_").append(infoSafe(spec.fullName)).append(":calls=").append(spec.calls)
+        .append(",usec=").append(spec.durationUs)
+        .append(",usec_per_call=").append(String.format(Locale.ROOT, "%.2f", perCall))
+        .append(",rejected_calls=").append(spec.rejectedCalls)
+        .append(",failed_calls=").append(spec.failedCalls).append("\r\n");
+  }
+
+  /** Redis's getSafeInfoString: characters that would break INFO's format become '_'. */
+  private static String infoSafe(String s) {
+    return s.replace('#', '_').replace(':', '_').replace('\r', '_').replace('\n', '_');
   }
 
   private static void memory(StringBuilder sb) {

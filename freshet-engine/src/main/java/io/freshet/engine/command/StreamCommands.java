@@ -322,6 +322,7 @@ final class StreamCommands {
     c.out.bulk(idBytes);
     long removed = trim(c, s, a);
     c.modified(key);
+    c.signalReady(key);
     if (a.approx) {
       // What "~" removes depends on the node layout, so the log gets the exact result. With
       // IDMP the ID stays "*" (IDMP refuses explicit IDs): replay at the logged time gives the same.

@@ -143,6 +143,7 @@ final class StreamGroupCommands {
     if (s.groups.remove(c.arg(3)) != null) {
       // wakes readers blocked on this group: they are re-run and get NOGROUP
       c.modified(c.arg(2));
+      c.signalReady(c.arg(2));
       c.out.integer(1);
     } else {
       c.out.integer(0);

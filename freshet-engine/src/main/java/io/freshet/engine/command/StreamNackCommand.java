@@ -114,6 +114,7 @@ final class StreamNackCommand {
     if (released > 0) {
       // wakes XREADGROUP ... CLAIM readers: released entries are claimable at once
       c.modified(c.arg(1));
+      c.signalReady(c.arg(1));
     }
     c.out.integer(released);
   }

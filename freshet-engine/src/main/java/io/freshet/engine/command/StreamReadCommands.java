@@ -68,8 +68,8 @@ final class StreamReadCommands {
         // Redis 8.10 read caps: in total over all the streams read
         boolean isCount = c.argIs(i, "MAXCOUNT");
         i++;
-        Long v = io.freshet.engine.protocol.Numbers.parseLong(c.arg(i));
-        if (v == null || v <= 0) {
+        long v = c.longArg(i); // not a number: Redis's "value is not an integer or out of range"
+        if (v <= 0) {
           throw new CommandError("ERR " + (isCount ? "MAXCOUNT" : "MAXSIZE") + " must be a positive integer");
         }
         if (isCount) {
@@ -163,13 +163,22 @@ final class StreamReadCommands {
         if (group) {
           throw new CommandError(StreamCommands.INVALID_ID);
         }
-        // the last entry: read from just before it
+        // the last entry: read from just before it. Unlike "$", a parked "+" is not rewritten:
+        // Redis re-reads it when woken, so the reader gets the newest entry then.
         StreamId last = s == null ? StreamId.MIN : s.lastValidId();
-        StreamId before = s == null || s.length() == 0 ? (s == null ? StreamId.MIN : s.lastId()) : last.previous();
-        ids[k] = before == null ? StreamId.MIN : before;
-        if (blockMs >= 0) {
-          c.argv[idArg] = (s == null || s.length() == 0 ? ids[k] : last).toBytes();
+        StreamId before;
+        if (s == null) {
+          before = StreamId.MIN;
+        } else if (s.length() == 0) {
+          before = s.lastId().previous();
+          if (before == null) {
+            // Redis's streamDecrID fails below 0-0 (an empty stream made by MKSTREAM)
+            throw new CommandError("ERR the stream last element ID is 0-0");
+          }
+        } else {
+          before = last.previous();
         }
+        ids[k] = before == null ? StreamId.MIN : before;
       } else {
         ids[k] = StreamCommands.strictId(c, idArg, 0);
         // Redis marks ">" internally as the maximum ID, so that ID given explicitly reads as ">"
@@ -189,6 +198,13 @@ final class StreamReadCommands {
       }
       boolean serve = false;
       if (group) {
+        // Redis 7.2+: every attempt creates the consumer and marks it seen, served or not
+        boolean[] created = {false};
+        Consumer consumer = groups[k].getOrCreateConsumer(consumerName, c.nowMs, created);
+        consumer.seenTimeMs = c.nowMs;
+        if (created[0]) {
+          c.engine.stats.dirty++;
+        }
         if (!newOnly[k]) {
           serve = true;
           history[k] = true;
@@ -228,15 +244,6 @@ final class StreamReadCommands {
         }
         byte[] key = c.arg(streamsArg + k);
         c.out.bulk(key);
-        if (group) {
-          // as Redis, the consumer comes into being only when it is served
-          boolean[] created = {false};
-          Consumer consumer = groups[k].getOrCreateConsumer(consumerName, c.nowMs, created);
-          consumer.seenTimeMs = c.nowMs;
-          if (created[0]) {
-            c.engine.stats.dirty++;
-          }
-        }
         StreamId start = gt[k].next();
         if (start == null) {
           c.out.arrayHeader(0);
@@ -272,7 +279,7 @@ final class StreamReadCommands {
       byte[][] keys = Arrays.copyOfRange(c.argv, streamsArg, streamsArg + streams);
       // With CLAIM, pending entries become claimable as time passes: the engine re-runs the
       // command periodically as well as when a key changes.
-      c.block(keys, blockMs == 0 ? 0 : c.nowMs + blockMs, claimMs >= 0);
+      c.blockOnStreams(keys, blockMs == 0 ? 0 : c.nowMs + blockMs, group, claimMs >= 0);
       return;
     }
     c.out.nullArray();
@@ -470,8 +477,9 @@ final class StreamReadCommands {
           existing.setDeliveryTimeMs(c.nowMs);
           existing.setDeliveryCount(1);
         }
+        // as in Redis, only a delivery that makes the entry pending counts as activity
+        consumer.activeTimeMs = c.nowMs;
       }
-      consumer.activeTimeMs = c.nowMs;
     }
   }
 }

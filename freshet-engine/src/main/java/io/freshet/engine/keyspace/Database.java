@@ -26,6 +26,20 @@ public final class Database {
   /** Per key, the sessions that WATCH it (elements are engine sessions). */
   public final Dict<List<Object>> watchers = new Dict<>();
 
+  /**
+   * Told when a key is added, replaced or removed, so parked commands can be woken as Redis
+   * wakes them (dbAdd signals the new value's type; an overwrite or a deletion signals the old
+   * one as deleted). Set by the engine; null in tools that use a database on its own.
+   */
+  public KeyEvents keyEvents;
+
+  /** What the blocking machinery needs to hear about keys coming and going. */
+  public interface KeyEvents {
+    void added(Database db, byte[] key, Object value);
+
+    void removed(Database db, byte[] key, Object oldValue);
+  }
+
   public Database(int index) {
     this.index = index;
   }
@@ -59,15 +73,25 @@ public final class Database {
 
   public void add(byte[] key, Object value) {
     data.keys.put(key, value);
+    if (keyEvents != null && !blocking.isEmpty()) {
+      keyEvents.added(this, key, value);
+    }
   }
 
   /** Sets the value; drops any expiry unless {@code keepTtl}. */
   public void set(byte[] key, Object value, boolean keepTtl) {
     Dict.Entry<Object> e = data.keys.find(key);
     if (e != null) {
+      Object old = e.value();
       e.setValue(value);
+      if (keyEvents != null && !blocking.isEmpty() && old != value) {
+        keyEvents.removed(this, key, old);
+      }
     } else {
       data.keys.put(key, value);
+      if (keyEvents != null && !blocking.isEmpty()) {
+        keyEvents.added(this, key, value);
+      }
     }
     if (!keepTtl && !data.expires.isEmpty()) {
       data.expires.remove(key);
@@ -75,8 +99,12 @@ public final class Database {
   }
 
   public boolean delete(byte[] key) {
-    if (data.keys.remove(key) == null) {
+    Object old = data.keys.remove(key);
+    if (old == null) {
       return false;
+    }
+    if (keyEvents != null && !blocking.isEmpty()) {
+      keyEvents.removed(this, key, old);
     }
     if (!data.expires.isEmpty()) {
       data.expires.remove(key);

@@ -77,12 +77,26 @@ class ReadCapsTest {
     call("XADD", "stream1", "1-0", "field", "value1");
     assertThat(call("XREAD", "COUNT", "2", "MAXCOUNT", "1", "STREAMS", "stream1", "0-0"))
         .isEqualTo("-ERR MAXCOUNT must be greater than or equal to COUNT\r\n");
-    for (String bad : new String[] {"0", "-1", "x"}) {
+    for (String bad : new String[] {"0", "-1"}) {
       assertThat(call("XREAD", "MAXCOUNT", bad, "STREAMS", "stream1", "0-0"))
           .isEqualTo("-ERR MAXCOUNT must be a positive integer\r\n");
       assertThat(call("XREAD", "MAXSIZE", bad, "STREAMS", "stream1", "0-0"))
           .isEqualTo("-ERR MAXSIZE must be a positive integer\r\n");
     }
+    // not a number at all: parsed as an integer first, so Redis's generic integer error
+    for (String bad : new String[] {"x", "1.5", "99999999999999999999"}) {
+      for (String option : new String[] {"MAXCOUNT", "MAXSIZE"}) {
+        assertThat(call("XREAD", option, bad, "STREAMS", "stream1", "0-0"))
+            .isEqualTo("-ERR value is not an integer or out of range\r\n");
+        assertThat(call("XREADGROUP", "GROUP", "g", "c", option, bad, "STREAMS", "stream1", ">"))
+            .isEqualTo("-ERR value is not an integer or out of range\r\n");
+      }
+    }
+    // options are checked in the order given: the first bad one answers
+    assertThat(call("XREAD", "MAXCOUNT", "x", "COUNT", "y", "STREAMS", "stream1", "0-0"))
+        .isEqualTo("-ERR value is not an integer or out of range\r\n");
+    assertThat(call("XREAD", "MAXSIZE", "0", "MAXCOUNT", "x", "STREAMS", "stream1", "0-0"))
+        .isEqualTo("-ERR MAXSIZE must be a positive integer\r\n");
     // nothing to read: the usual null reply
     call("XDEL", "stream1", "1-0");
     assertThat(call("XREAD", "MAXCOUNT", "2", "MAXSIZE", "1024", "STREAMS", "stream1", "0-0")).isEqualTo("*-1\r\n");
