@@ -195,6 +195,10 @@ static void push_error_reply(lua_State *L, const char *b, size_t len) {
   } else {
     push_err_table(L, msg, n);
   }
+  /* the command already counted this error in errorstats: the script's reply must not again */
+  lua_pushlstring(L, "ignore_error_stats_update", 25);
+  lua_pushboolean(L, 1);
+  lua_rawset(L, -3);
 }
 
 /* Decimal digits of v at out (no terminator); returns their count. */

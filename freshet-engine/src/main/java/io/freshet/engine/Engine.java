@@ -84,8 +84,6 @@ public final class Engine {
   private final int[] blockedByType = new int[3];
   /** The waiter the running command parked, if it parked. */
   private Waiter parkedInRun;
-  /** Error replies counted when the last command finished (Redis's prev_err_count). */
-  private long prevErrorReplies;
   private long nextSessionId = 1;
   private long waiterSeq;
   private int blockedClients;
@@ -503,7 +501,8 @@ public final class Engine {
     int db = resumed != null ? resumed.db : s.db;
     long dirtyBefore = stats.dirty;
     expiredInCommand = 0;
-    prevErrorReplies = stats.errorReplies;
+    // Redis's prev_err_count: local, so that a script's inner commands do not move the baseline
+    long errorsBefore = stats.errorReplies;
     Waiter parkedBefore = parkedInRun;
     parkedInRun = null;
     try {
@@ -522,8 +521,7 @@ public final class Engine {
     if (journal != null && stats.dirty - dirtyBefore > expiredInCommand && !spec.journalsItsEffects) {
       journal.command(db, nowMs, call.propagated());
     }
-    boolean failed = stats.errorReplies > prevErrorReplies;
-    prevErrorReplies = stats.errorReplies;
+    boolean failed = stats.errorReplies > errorsBefore;
     long durationNs = System.nanoTime() - startNs + (resumed != null ? resumed.durationNs : 0);
     if (parked != null) {
       parked.durationNs = durationNs;
@@ -1067,7 +1065,6 @@ public final class Engine {
     markDirty(s);
     unblock(w);
     completed(w.spec, w.durationNs, stats.errorReplies > errorsBefore);
-    prevErrorReplies = stats.errorReplies;
     queueUnblocked(s);
   }
 

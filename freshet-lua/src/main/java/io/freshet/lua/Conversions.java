@@ -36,9 +36,12 @@ final class Conversions {
         return next;
       }
       case '-' -> {
-        ls.n.lua_createtable(l, 0, 1);
+        ls.n.lua_createtable(l, 0, 2);
         ls.pushBytes(l, b, pos + 1, lineEnd - pos - 1);
         ls.rawSetField(l, -2, "err");
+        // the command already counted this error in errorstats: the script's reply must not again
+        ls.n.lua_pushboolean(l, 1);
+        ls.rawSetField(l, -2, IGNORE_ERROR_STATS);
         return next;
       }
       case ':' -> {
@@ -204,11 +207,31 @@ final class Conversions {
     return (long) d;
   }
 
+  /**
+   * The field Redis sets on an error table made from a command's error reply (which the command
+   * already counted in errorstats), so that a script returning it is not counted twice.
+   */
+  static final String IGNORE_ERROR_STATS = "ignore_error_stats_update";
+
+  /** Counts an error reply a script produced (Engine.countError); set by the runtime. */
+  java.util.function.Consumer<String> errorCounter = message -> { };
+
+  /** True when the error table on top of the stack carries {@link #IGNORE_ERROR_STATS}. */
+  boolean countedAlready(long l) {
+    ls.rawGetField(l, -1, IGNORE_ERROR_STATS);
+    boolean counted = ls.type(l, -1) == LuaState.TBOOLEAN && ls.n.lua_toboolean(l, -1) != 0;
+    ls.n.lua_settop(l, -2);
+    return counted;
+  }
+
   private void replyTable(long l, ReplyWriter out, int resp, int depth) {
     ls.rawGetField(l, -1, "err");
     if (ls.type(l, -1) == LuaState.TSTRING) {
       byte[] msg = ls.toBytes(l, -1);
       ls.n.lua_settop(l, -2);
+      if (!countedAlready(l)) {
+        errorCounter.accept(new String(msg, java.nio.charset.StandardCharsets.UTF_8));
+      }
       writeLine(out, '-', msg);
       return;
     }

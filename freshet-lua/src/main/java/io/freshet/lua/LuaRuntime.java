@@ -100,6 +100,7 @@ final class LuaRuntime {
     this.nativeBridge = engine.config.getBool("freshet-lua-native-bridge") && NativeBridge.AVAILABLE;
     this.ls = new LuaState();
     this.conv = new Conversions(ls);
+    conv.errorCounter = engine::countError;
     open();
   }
 
@@ -482,16 +483,19 @@ final class LuaRuntime {
   private void replyError(long l, ReplyWriter out, String name) {
     if (ls.type(l, -1) != LuaState.TTABLE) {
       String msg = ls.type(l, -1) == LuaState.TSTRING ? ls.toJavaString(l, -1) : "execution failure";
-      out.error("ERR Error running script " + name + ", " + (msg.length() > 100 ? msg.substring(0, 100) : msg));
+      scriptError(out, "ERR Error running script " + name + ", " + (msg.length() > 100 ? msg.substring(0, 100) : msg));
       return;
     }
     ls.rawGetField(l, -1, "err");
     if (ls.type(l, -1) != LuaState.TSTRING && ls.type(l, -1) != LuaState.TNUMBER) {
       // Redis 7.0 crashes here (a NULL message); say what happened instead
-      out.error("ERR Error running script " + name + ", execution failure (error object without an err field)");
+      scriptError(out, "ERR Error running script " + name + ", execution failure (error object without an err field)");
       return;
     }
     String msg = ls.toJavaString(l, -1);
+    ls.n.lua_settop(l, -2);
+    boolean counted = conv.countedAlready(l);
+    ls.rawGetField(l, -1, "err");
     ls.rawGetField(l, -2, "source");
     String source = ls.type(l, -1) == LuaState.TSTRING ? ls.toJavaString(l, -1) : null;
     ls.rawGetField(l, -3, "line");
@@ -500,7 +504,17 @@ final class LuaRuntime {
     if (source != null && line != null) {
       msg = msg + " script: " + name + ", on " + source + ":" + line + ".";
     }
-    out.error(msg);
+    if (counted) {
+      out.error(msg);
+    } else {
+      scriptError(out, msg);
+    }
+  }
+
+  /** A script's failure is an error reply of EVAL/FCALL: counted in errorstats like any other. */
+  private void scriptError(ReplyWriter out, String message) {
+    engine.countError(message);
+    out.error(message);
   }
 
   /** redis.call (raise) / redis.pcall: the reply, or the error as {err = "CODE message"}. */
@@ -525,7 +539,10 @@ final class LuaRuntime {
     ls.n.lua_settop(l, 0);
     ls.n.lua_checkstack(l, 20);
     if (reply.length > 0 && reply.buf[0] == '-') {
-      return fail(l, errorText(reply.buf, reply.length), raise);
+      fail(l, errorText(reply.buf, reply.length), raise);
+      ls.n.lua_pushboolean(l, 1); // counted by the command (or its refusal) already
+      ls.rawSetField(l, -2, Conversions.IGNORE_ERROR_STATS);
+      return raise ? -1 : 1;
     }
     conv.push(l, reply.buf, 0, 0);
     return 1;
@@ -537,6 +554,9 @@ final class LuaRuntime {
     String refused = current == null ? "ERR redis.call can only be used while a script runs"
         : engine.callFromScript(current, argv, currentNowMs, capture, currentReadOnly);
     if (refused != null) {
+      // Counted here, as the command's own errors are by the engine: both reach the script as
+      // error tables marked as counted. (Redis counts a refusal only if the script's reply is it.)
+      engine.countError(refused);
       capture.reset();
       capture.error(refused);
     }

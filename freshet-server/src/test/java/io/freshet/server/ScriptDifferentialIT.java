@@ -319,6 +319,37 @@ class ScriptDifferentialIT {
     }
   }
 
+  /** What errorstats and commandstats count when scripts fail, on both servers. */
+  private static String scriptErrorStats(int port) throws Exception {
+    try (RawClient c = new RawClient(port)) {
+      c.call("SET", "errstats:text", "abc");
+      c.call("CONFIG", "RESETSTAT");
+      c.call("EVAL", "error('boom')", "0");                                   // a Lua error: counted as ERR
+      c.call("EVAL", "return redis.error_reply('MYERR custom')", "0");        // a returned error: counted
+      c.call("EVAL", "return redis.call('incr', KEYS[1])", "1", "errstats:text"); // counted once, by INCR
+      c.call("EVAL", "return redis.pcall('incr', KEYS[1])", "1", "errstats:text"); // likewise
+      c.call("EVAL", "return {err = 'OWN made up'}", "0");                     // a table the script made: counted
+      StringBuilder out = new StringBuilder(c.call("INFO", "errorstats"));
+      // Redis lists commandstats in its hash table's order, which changes from run to run
+      java.util.List<String> stats = new java.util.ArrayList<>();
+      for (String line : c.call("INFO", "commandstats").split("\r\n")) {
+        if (line.startsWith("cmdstat_eval:") || line.startsWith("cmdstat_incr:")) {
+          stats.add(line.replaceAll("usec=\\d+,usec_per_call=[\\d.]+,", ""));
+        }
+      }
+      java.util.Collections.sort(stats);
+      stats.forEach(line -> out.append(line).append('\n'));
+      return out.toString();
+    }
+  }
+
+  @Test
+  void scriptErrorsAreCountedOnceInErrorstatsAsRedisCountsThem() throws Exception {
+    String expected = scriptErrorStats(servers.redis.port());
+    assertThat(expected).contains("errorstat_MYERR:count=1").contains("failed_calls=5");
+    assertThat(scriptErrorStats(servers.freshet.port())).isEqualTo(expected);
+  }
+
   @Test
   void scriptCacheCommandsMatchRedis() throws Exception {
     String body = "return ARGV[1]";
