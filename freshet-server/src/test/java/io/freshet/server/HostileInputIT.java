@@ -2,38 +2,25 @@ package io.freshet.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.freshet.server.junit.FreshetExtension;
+import io.freshet.server.junit.FreshetPort;
 import io.freshet.server.testing.RawClient;
-import java.nio.file.Files;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Inputs that once stopped the whole server, over TCP: each gets Redis's answer (or closes its own
  * connection) while other clients keep being served.
  */
+@ExtendWith(FreshetExtension.class)
 class HostileInputIT {
-  private final List<FreshetServer> servers = new ArrayList<>();
-
-  private FreshetServer start(Map<String, String> config) throws Exception {
-    FreshetServer s = FreshetServer.builder().port(0).dataDir(Files.createTempDirectory("freshet-hostile"))
-        .config(config).start();
-    servers.add(s);
-    return s;
-  }
-
-  @AfterEach
-  void stop() {
-    servers.forEach(FreshetServer::close);
-  }
+  @FreshetPort
+  int port;
 
   /** Regression: an inline request starting with NUL looped forever on the engine thread until OOM. */
   @Test
   void inlineRequestWithNulWaitsLikeRedisAndHoldsUpNobody() throws Exception {
-    FreshetServer s = start(Map.of());
-    try (RawClient nul = new RawClient(s.port()); RawClient other = new RawClient(s.port())) {
+    try (RawClient nul = new RawClient(port); RawClient other = new RawClient(port)) {
       nul.sendRaw(new byte[] {0, '\r', '\n'});
       nul.sendRaw("PING\r\n");
       assertThat(other.call("PING")).isEqualTo("+PONG\r\n");
@@ -43,7 +30,7 @@ class HostileInputIT {
       assertThat(nul.isClosedByServer()).isTrue();
       assertThat(other.call("ECHO", "still here")).isEqualTo("$10\r\nstill here\r\n");
     }
-    try (RawClient fresh = new RawClient(s.port())) {
+    try (RawClient fresh = new RawClient(port)) {
       assertThat(fresh.call("PING")).isEqualTo("+PONG\r\n");
     }
   }
@@ -54,8 +41,7 @@ class HostileInputIT {
    */
   @Test
   void exponentialGlobPatternsAnswerAtOnce() throws Exception {
-    FreshetServer s = start(Map.of());
-    try (RawClient c = new RawClient(s.port()); RawClient other = new RawClient(s.port())) {
+    try (RawClient c = new RawClient(port); RawClient other = new RawClient(port)) {
       c.call("SET", "a".repeat(40), "v");
       c.call("SET", "a".repeat(39) + "b", "v");
       String stars = "a*".repeat(30) + "b";
