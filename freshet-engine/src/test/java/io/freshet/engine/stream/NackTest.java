@@ -13,9 +13,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * XNACK (Redis 8.8): modes, RETRYCOUNT, FORCE, the NACK zone's order, and how XPENDING, XCLAIM,
- * XAUTOCLAIM, XREADGROUP (CLAIM and history), XACK, XGROUP and XINFO treat NACKed entries.
- * Written from Redis's command page and the cases of its consumer-group test suite, at node
- * size 2 with the harness's manual clock.
+ * XAUTOCLAIM, XREADGROUP (CLAIM and history), XACK, XACKDEL, XGROUP and XINFO treat NACKed
+ * entries. Written from the XNACK command documentation as a billing group whose chargers give
+ * orders back (a failed card, a shutdown, a poison order) to a retry worker; node size 2 with
+ * the harness's manual clock.
  */
 class NackTest {
   private static final String MAX = "9223372036854775807";
@@ -25,294 +26,306 @@ class NackTest {
     return h.call(args);
   }
 
-  /** XPENDING's extended form as "id consumer idle count" lines, idle of owned entries masked. */
-  private List<String> pending(String... extra) {
-    List<String> argv = new ArrayList<>(List.of("XPENDING", "s", "grp", "-", "+", "100"));
-    argv.addAll(List.of(extra));
-    String reply = call(argv.toArray(new String[0]));
-    List<String> out = new ArrayList<>();
+  /** Orders 9001-0, 9002-0, ... in a fresh stream with a billing group that has read none. */
+  private void orders(int count) {
+    call("DEL", "orders");
+    for (int i = 1; i <= count; i++) {
+      call("XADD", "orders", "900" + i + "-0", "order", "D-0" + i);
+    }
+    call("XGROUP", "CREATE", "orders", "billing", "0");
+  }
+
+  private String xnack(String args) {
+    List<String> argv = new ArrayList<>(List.of("XNACK", "orders", "billing"));
+    argv.addAll(List.of(args.split(" ")));
+    return call(argv.toArray(new String[0]));
+  }
+
+  /**
+   * Billing's pending orders as "id consumer idle deliveries" lines; a NACKed order shows as
+   * owner {} with its idle time (-1), an owned one's idle time is masked as *.
+   */
+  private List<String> pending(String... consumer) {
+    List<String> argv = new ArrayList<>(List.of("XPENDING", "orders", "billing", "-", "+", "50"));
+    argv.addAll(List.of(consumer));
     Matcher m = Pattern.compile("\\*4\r\n\\$\\d+\r\n([^\r]+)\r\n\\$\\d+\r\n([^\r]*)\r\n:(-?\\d+)\r\n:(-?\\d+)\r\n")
-        .matcher(reply);
+        .matcher(call(argv.toArray(new String[0])));
+    List<String> out = new ArrayList<>();
     while (m.find()) {
-      String idle = m.group(2).isEmpty() ? m.group(3) : "*";
-      out.add(m.group(1) + " " + (m.group(2).isEmpty() ? "{}" : m.group(2)) + " " + idle + " " + m.group(4));
+      boolean nacked = m.group(2).isEmpty();
+      out.add(m.group(1) + " " + (nacked ? "{}" : m.group(2)) + " " + (nacked ? m.group(3) : "*") + " " + m.group(4));
     }
     return out;
   }
 
-  private void streamWithEntries(int n) {
-    call("DEL", "s");
-    for (int i = 1; i <= n; i++) {
-      call("XADD", "s", i + "-0", "f", "v" + i);
-    }
-    call("XGROUP", "CREATE", "s", "grp", "0");
-  }
-
-  /** The IDs an XREADGROUP ... CLAIM reply delivered. */
+  /** The IDs of the entries (with fields) in a read or claim reply. */
   private static List<String> ids(String reply) {
     List<String> out = new ArrayList<>();
-    Matcher m = Pattern.compile("\\*4\r\n\\$\\d+\r\n(\\d+-\\d+)\r\n").matcher(reply);
+    Matcher m = Pattern.compile("\\$\\d+\r\n(\\d+-\\d+)\r\n\\*2\r\n\\$5\r\norder\r\n").matcher(reply);
     while (m.find()) {
       out.add(m.group(1));
     }
     return out;
   }
 
-  private long groupField(String field) {
+  /** An integer of billing's entry in XINFO STREAM FULL. */
+  private long billing(String field) {
     Matcher m = Pattern.compile("\\$" + field.length() + "\r\n" + field + "\r\n:(\\d+)\r\n")
-        .matcher(call("XINFO", "STREAM", "s", "FULL"));
-    assertThat(m.find()).isTrue();
+        .matcher(call("XINFO", "STREAM", "orders", "FULL"));
+    assertThat(m.find()).as(field).isTrue();
     return Long.parseLong(m.group(1));
   }
 
   @Test
-  void argumentErrors() {
-    for (String[] few : new String[][] {{"XNACK"}, {"XNACK", "key"}, {"XNACK", "key", "group"},
-        {"XNACK", "key", "group", "SILENT"}, {"XNACK", "key", "group", "SILENT", "IDS"},
-        {"XNACK", "key", "group", "SILENT", "IDS", "1"}, {"XNACK", "s", "grp", "FAIL", "RETRYCOUNT"}}) {
-      assertThat(call(few)).isEqualTo("-ERR wrong number of arguments for 'xnack' command\r\n");
+  void malformedNacksAreRefusedAndChangeNothing() {
+    for (String[] tooShort : new String[][] {{"XNACK"}, {"XNACK", "orders"}, {"XNACK", "orders", "billing"},
+        {"XNACK", "orders", "billing", "FAIL"}, {"XNACK", "orders", "billing", "FAIL", "IDS"},
+        {"XNACK", "orders", "billing", "FAIL", "IDS", "1"}, {"XNACK", "orders", "billing", "SILENT", "RETRYCOUNT"}}) {
+      assertThat(call(tooShort)).as(String.join(" ", tooShort))
+          .isEqualTo("-ERR wrong number of arguments for 'xnack' command\r\n");
     }
-    assertThat(call("XNACK", "nosuchkey", "grp", "SILENT", "IDS", "1", "1-0"))
-        .isEqualTo("-NOGROUP No such key 'nosuchkey' or consumer group 'grp'\r\n");
-    call("XADD", "s", "1-0", "f", "v1");
-    assertThat(call("XNACK", "s", "nogroup", "SILENT", "IDS", "1", "1-0")).startsWith("-NOGROUP");
-    call("SET", "str", "x");
-    assertThat(call("XNACK", "str", "grp", "FAIL", "IDS", "1", "1-0")).startsWith("-WRONGTYPE");
+    assertThat(call("XNACK", "refunds", "billing", "FAIL", "IDS", "1", "9001-0"))
+        .isEqualTo("-NOGROUP No such key 'refunds' or consumer group 'billing'\r\n");
+    call("XADD", "orders", "9001-0", "order", "D-01");
+    assertThat(call("XNACK", "orders", "billing", "FAIL", "IDS", "1", "9001-0")).startsWith("-NOGROUP");
+    call("SET", "order:D-01", "paid");
+    assertThat(call("XNACK", "order:D-01", "billing", "SILENT", "IDS", "1", "9001-0")).startsWith("-WRONGTYPE");
 
-    call("XADD", "s", "2-0", "f", "v2");
-    call("XGROUP", "CREATE", "s", "grp", "0");
-    call("XREADGROUP", "GROUP", "grp", "c1", "STREAMS", "s", ">");
-    for (String args : new String[] {"FAIL BADOPT IDS 1 1-0", "FAIL IDS 1 1-0 BADOPT", "SILENT BADOPT IDS 1 1-0 FORCE",
-        "FAIL RETRYCOUNT 5 BADOPT IDS 1 1-0", "FAIL FORCE IDS 1 1-0 BADOPT RETRYCOUNT 5"}) {
-      assertThat(xnack(args)).as(args).isEqualTo("-ERR Unrecognized XNACK option 'BADOPT'\r\n");
+    call("XADD", "orders", "9002-0", "order", "D-02");
+    call("XGROUP", "CREATE", "orders", "billing", "0");
+    call("XREADGROUP", "GROUP", "billing", "charger-1", "STREAMS", "orders", ">");
+    for (String args : new String[] {"SILENT LATER IDS 1 9001-0", "FAIL IDS 1 9001-0 LATER",
+        "FATAL FORCE LATER IDS 1 9001-0", "FAIL IDS 1 9001-0 RETRYCOUNT 3 LATER", "SILENT IDS 1 9001-0 FORCE LATER"}) {
+      assertThat(xnack(args)).as(args).isEqualTo("-ERR Unrecognized XNACK option 'LATER'\r\n");
     }
-    for (String args : new String[] {"FAIL FATAL IDS 1 1-0", "SILENT NOTIDS 1 1-0", "FAIL IDS 1 1-0 RETRYCOUNT",
-        "FAIL IDS 1 1-0 2-0"}) {
+    // a second mode, a misspelt IDS, RETRYCOUNT without its value, more IDs than numids
+    for (String args : new String[] {"SILENT FAIL IDS 1 9001-0", "FAIL ID 1 9001-0", "FATAL IDS 1 9001-0 RETRYCOUNT",
+        "FAIL IDS 1 9001-0 9002-0"}) {
       assertThat(xnack(args)).as(args).startsWith("-ERR Unrecognized XNACK option '");
     }
-    assertThat(xnack("BADMODE IDS 1 1-0")).isEqualTo("-ERR mode must be SILENT, FAIL, or FATAL\r\n");
-    assertThat(xnack("SILENT FORCE RETRYCOUNT 5")).isEqualTo("-ERR syntax error, expected IDS keyword\r\n");
-    for (String n : new String[] {"abc", "0", "-1"}) {
-      assertThat(xnack("SILENT IDS " + n + " 1-0")).isEqualTo("-ERR numids must be a positive integer\r\n");
+    assertThat(xnack("RETRY IDS 1 9001-0")).isEqualTo("-ERR mode must be SILENT, FAIL, or FATAL\r\n");
+    assertThat(xnack("FAIL RETRYCOUNT 2 FORCE")).isEqualTo("-ERR syntax error, expected IDS keyword\r\n");
+    for (String count : new String[] {"-3", "0", "two"}) {
+      assertThat(xnack("FAIL IDS " + count + " 9001-0")).as(count)
+          .isEqualTo("-ERR numids must be a positive integer\r\n");
     }
-    assertThat(xnack("SILENT IDS 2 1-0")).isEqualTo("-ERR number of IDs doesn't match numids\r\n");
-    assertThat(xnack("FAIL IDS 1 not-a-valid-id")).startsWith("-ERR Invalid stream ID");
-    assertThat(xnack("FAIL IDS 1 1-0 RETRYCOUNT abc")).isEqualTo("-ERR value is not an integer or out of range\r\n");
-    assertThat(xnack("FAIL IDS 1 1-0 RETRYCOUNT 99999999999999999999"))
-        .isEqualTo("-ERR value is not an integer or out of range\r\n");
-    assertThat(xnack("FAIL IDS 1 1-0 RETRYCOUNT -1")).isEqualTo("-ERR Invalid RETRYCOUNT value, must be >= 0\r\n");
-    // nothing changed
-    assertThat(pending()).allMatch(line -> line.contains(" c1 "));
-  }
-
-  private String xnack(String args) {
-    List<String> argv = new ArrayList<>(List.of("XNACK", "s", "grp"));
-    argv.addAll(List.of(args.split(" ")));
-    return call(argv.toArray(new String[0]));
+    assertThat(xnack("FAIL IDS 3 9001-0")).isEqualTo("-ERR number of IDs doesn't match numids\r\n");
+    assertThat(xnack("FATAL IDS 1 D-01")).startsWith("-ERR Invalid stream ID");
+    for (String count : new String[] {"lots", "99999999999999999999"}) {
+      assertThat(xnack("FAIL IDS 1 9001-0 RETRYCOUNT " + count)).as(count)
+          .isEqualTo("-ERR value is not an integer or out of range\r\n");
+    }
+    assertThat(xnack("SILENT RETRYCOUNT -2 IDS 1 9001-0")).isEqualTo("-ERR Invalid RETRYCOUNT value, must be >= 0\r\n");
+    assertThat(pending()).containsExactly("9001-0 charger-1 * 1", "9002-0 charger-1 * 1");
   }
 
   @Test
-  void modesSetTheDeliveryCount() {
-    streamWithEntries(1);
-    call("XREADGROUP", "GROUP", "grp", "c1", "STREAMS", "s", ">");
-    assertThat(xnack("SILENT IDS 1 1-0")).isEqualTo(":1\r\n");
-    assertThat(pending()).containsExactly("1-0 {} -1 0");
-    // SILENT stops at 0
-    call("XCLAIM", "s", "grp", "c2", "0", "1-0", "RETRYCOUNT", "0");
-    xnack("SILENT IDS 1 1-0");
-    assertThat(pending()).containsExactly("1-0 {} -1 0");
-    call("XCLAIM", "s", "grp", "c1", "0", "1-0");
-    call("XCLAIM", "s", "grp", "c1", "0", "1-0");
-    call("XCLAIM", "s", "grp", "c1", "0", "1-0");
-    assertThat(pending()).containsExactly("1-0 c1 * 3");
-    xnack("SILENT IDS 1 1-0");
-    assertThat(pending()).containsExactly("1-0 {} -1 2");
-    // FAIL keeps it, FATAL maxes it, and both work on an entry already NACKed
-    assertThat(xnack("FAIL IDS 1 1-0")).isEqualTo(":1\r\n");
-    assertThat(pending()).containsExactly("1-0 {} -1 2");
-    assertThat(xnack("FATAL IDS 1 1-0")).isEqualTo(":1\r\n");
-    assertThat(pending()).containsExactly("1-0 {} -1 " + MAX);
-    // claiming a poison entry does not wrap the count around
-    call("XCLAIM", "s", "grp", "c1", "0", "1-0");
-    assertThat(pending()).containsExactly("1-0 c1 * " + MAX);
-    // RETRYCOUNT wins over every mode
-    assertThat(xnack("FATAL IDS 1 1-0 RETRYCOUNT 42")).isEqualTo(":1\r\n");
-    assertThat(pending()).containsExactly("1-0 {} -1 42");
-    assertThat(xnack("SILENT RETRYCOUNT 10 IDS 1 1-0")).isEqualTo(":1\r\n");
-    assertThat(pending()).containsExactly("1-0 {} -1 10");
+  void eachModeSetsTheDeliveryCountItsOwnWay() {
+    orders(1);
+    call("XREADGROUP", "GROUP", "billing", "charger-1", "STREAMS", "orders", ">");
+    // the card was declined: FAIL keeps the count
+    assertThat(xnack("FAIL IDS 1 9001-0")).isEqualTo(":1\r\n");
+    assertThat(pending()).containsExactly("9001-0 {} -1 1");
+    call("XCLAIM", "orders", "billing", "retry-worker", "0", "9001-0");
+    assertThat(pending()).containsExactly("9001-0 retry-worker * 2");
+    // the retry worker shuts down before charging: SILENT takes its delivery back
+    assertThat(xnack("SILENT IDS 1 9001-0")).isEqualTo(":1\r\n");
+    assertThat(pending()).containsExactly("9001-0 {} -1 1");
+    // SILENT does not go below zero
+    call("XCLAIM", "orders", "billing", "charger-2", "0", "9001-0", "RETRYCOUNT", "0");
+    assertThat(xnack("SILENT IDS 1 9001-0")).isEqualTo(":1\r\n");
+    assertThat(pending()).containsExactly("9001-0 {} -1 0");
+    // FAIL and FATAL also apply to an order already NACKed
+    assertThat(xnack("FAIL IDS 1 9001-0")).isEqualTo(":1\r\n");
+    assertThat(pending()).containsExactly("9001-0 {} -1 0");
+    assertThat(xnack("FATAL IDS 1 9001-0")).isEqualTo(":1\r\n");
+    assertThat(pending()).containsExactly("9001-0 {} -1 " + MAX);
+    // taking a poison order over does not wrap its count around
+    call("XCLAIM", "orders", "billing", "retry-worker", "0", "9001-0");
+    assertThat(pending()).containsExactly("9001-0 retry-worker * " + MAX);
+    // RETRYCOUNT, before or after the IDs, overrides every mode
+    assertThat(xnack("FATAL IDS 1 9001-0 RETRYCOUNT 5")).isEqualTo(":1\r\n");
+    assertThat(pending()).containsExactly("9001-0 {} -1 5");
+    assertThat(xnack("SILENT RETRYCOUNT 12 IDS 1 9001-0")).isEqualTo(":1\r\n");
+    assertThat(pending()).containsExactly("9001-0 {} -1 12");
   }
 
   @Test
-  void releasedEntriesLeaveTheirConsumerButStayPending() {
-    streamWithEntries(3);
-    call("XREADGROUP", "GROUP", "grp", "c1", "COUNT", "2", "STREAMS", "s", ">");
-    call("XREADGROUP", "GROUP", "grp", "c2", "COUNT", "1", "STREAMS", "s", ">");
-    assertThat(xnack("FAIL IDS 1 3-0")).isEqualTo(":1\r\n");
-    assertThat(xnack("FAIL IDS 1 1-0")).isEqualTo(":1\r\n");
-    assertThat(pending()).containsExactly("1-0 {} -1 1", "2-0 c1 * 1", "3-0 {} -1 1");
-    assertThat(pending("c1")).containsExactly("2-0 c1 * 1");
-    assertThat(pending("c2")).isEmpty();
-    // the summary counts every pending entry, its consumer list only owned ones
-    assertThat(call("XPENDING", "s", "grp")).isEqualTo(
-        "*4\r\n:3\r\n$3\r\n1-0\r\n$3\r\n3-0\r\n*1\r\n*2\r\n$2\r\nc1\r\n$1\r\n1\r\n");
-    assertThat(call("XINFO", "GROUPS", "s")).contains("$9\r\nconsumers\r\n:2\r\n", "$7\r\npending\r\n:3\r\n");
-    assertThat(call("XINFO", "CONSUMERS", "s", "grp")).contains("$2\r\nc2\r\n$7\r\npending\r\n:0\r\n");
-    // a consumer reading its own history no longer sees them
-    assertThat(ids(call("XREADGROUP", "GROUP", "grp", "c1", "STREAMS", "s", "0-0").replace("*2\r\n$3", "*4\r\n$3")))
-        .containsExactly("2-0");
+  void aNackedOrderLeavesItsChargerButStaysPending() {
+    orders(3);
+    call("XREADGROUP", "GROUP", "billing", "charger-1", "COUNT", "2", "STREAMS", "orders", ">");
+    call("XREADGROUP", "GROUP", "billing", "charger-2", "STREAMS", "orders", ">");
+    assertThat(xnack("FAIL IDS 1 9003-0")).isEqualTo(":1\r\n");
+    assertThat(xnack("FAIL IDS 1 9001-0")).isEqualTo(":1\r\n");
+    assertThat(pending()).containsExactly("9001-0 {} -1 1", "9002-0 charger-1 * 1", "9003-0 {} -1 1");
+    assertThat(pending("charger-1")).containsExactly("9002-0 charger-1 * 1");
+    assertThat(pending("charger-2")).isEmpty();
+    // the summary counts every pending order; its consumer list only owned ones
+    assertThat(call("XPENDING", "orders", "billing")).isEqualTo(
+        "*4\r\n:3\r\n$6\r\n9001-0\r\n$6\r\n9003-0\r\n*1\r\n*2\r\n$9\r\ncharger-1\r\n$1\r\n1\r\n");
+    assertThat(call("XINFO", "GROUPS", "orders")).contains("$9\r\nconsumers\r\n:2\r\n", "$7\r\npending\r\n:3\r\n");
+    assertThat(call("XINFO", "CONSUMERS", "orders", "billing")).contains("$9\r\ncharger-2\r\n$7\r\npending\r\n:0\r\n");
+    // charger-1 reading its own history no longer gets 9001
+    assertThat(ids(call("XREADGROUP", "GROUP", "billing", "charger-1", "STREAMS", "orders", "0")))
+        .containsExactly("9002-0");
   }
 
   @Test
-  void theReplyCountsWhatWasReleased() {
-    streamWithEntries(3);
-    call("XREADGROUP", "GROUP", "grp", "c1", "STREAMS", "s", ">");
-    assertThat(xnack("FAIL IDS 1 9-9")).isEqualTo(":0\r\n");
-    assertThat(xnack("SILENT IDS 3 1-0 2-0 3-0")).isEqualTo(":3\r\n");
-    assertThat(pending()).containsExactly("1-0 {} -1 0", "2-0 {} -1 0", "3-0 {} -1 0");
-    call("XCLAIM", "s", "grp", "c1", "0", "1-0", "2-0", "3-0");
-    assertThat(xnack("FAIL IDS 5 1-0 9-9 2-0 8-8 3-0")).isEqualTo(":3\r\n");
-    call("XCLAIM", "s", "grp", "c1", "0", "1-0");
-    // a duplicate counts twice: owned the first time, already NACKed the second
-    assertThat(xnack("FAIL IDS 2 1-0 1-0")).isEqualTo(":2\r\n");
-    assertThat(pending()).startsWith("1-0 {} -1 2");
-    call("XACK", "s", "grp", "1-0", "2-0", "3-0");
-    assertThat(xnack("FAIL IDS 1 1-0")).isEqualTo(":0\r\n");
+  void theReplyCountsTheOrdersReleased() {
+    orders(3);
+    call("XREADGROUP", "GROUP", "billing", "charger-1", "STREAMS", "orders", ">");
+    assertThat(xnack("SILENT IDS 1 9007-0")).isEqualTo(":0\r\n");
+    assertThat(xnack("FAIL IDS 3 9003-0 9001-0 9002-0")).isEqualTo(":3\r\n");
+    assertThat(pending()).containsExactly("9001-0 {} -1 1", "9002-0 {} -1 1", "9003-0 {} -1 1");
+    call("XCLAIM", "orders", "billing", "charger-1", "0", "9001-0", "9002-0", "9003-0");
+    // unknown IDs among known ones count nothing
+    assertThat(xnack("SILENT IDS 5 9008-0 9002-0 9003-0 9009-0 9001-0")).isEqualTo(":3\r\n");
+    call("XCLAIM", "orders", "billing", "charger-1", "0", "9002-0");
+    // the same ID twice counts twice: owned the first time, already NACKed the second
+    assertThat(xnack("FAIL IDS 2 9002-0 9002-0")).isEqualTo(":2\r\n");
+    assertThat(pending()).containsExactly("9001-0 {} -1 1", "9002-0 {} -1 2", "9003-0 {} -1 1");
+    call("XACK", "orders", "billing", "9001-0", "9002-0", "9003-0");
+    assertThat(xnack("FAIL IDS 1 9002-0")).isEqualTo(":0\r\n");
   }
 
   @Test
-  void forceCreatesUnownedEntriesForExistingStreamEntries() {
-    streamWithEntries(3);
-    assertThat(xnack("FAIL IDS 1 1-0 FORCE")).isEqualTo(":1\r\n");
-    assertThat(pending()).containsExactly("1-0 {} -1 0");
-    assertThat(ids(call("XCLAIM", "s", "grp", "c1", "0", "1-0").replace("*2\r\n$3", "*4\r\n$3"))).containsExactly("1-0");
-    assertThat(xnack("FAIL IDS 1 9-9 FORCE")).isEqualTo(":0\r\n");
-    call("XACK", "s", "grp", "1-0");
-    assertThat(xnack("FATAL IDS 1 1-0 FORCE")).isEqualTo(":1\r\n");
-    assertThat(pending()).containsExactly("1-0 {} -1 " + MAX);
-    call("XACK", "s", "grp", "1-0");
-    assertThat(xnack("SILENT IDS 2 1-0 2-0 FORCE")).isEqualTo(":2\r\n");
-    assertThat(pending()).containsExactly("1-0 {} -1 0", "2-0 {} -1 0");
-    call("XACK", "s", "grp", "1-0", "2-0");
-    assertThat(xnack("FAIL RETRYCOUNT 7 FORCE IDS 1 1-0")).isEqualTo(":1\r\n");
-    assertThat(xnack("FATAL IDS 1 2-0 RETRYCOUNT 99 FORCE")).isEqualTo(":1\r\n");
-    assertThat(pending()).containsExactly("1-0 {} -1 7", "2-0 {} -1 99");
-    call("XACK", "s", "grp", "1-0", "2-0");
-    // on owned entries FORCE changes nothing; on NACKed ones no duplicate appears
-    call("XREADGROUP", "GROUP", "grp", "c1", "STREAMS", "s", ">");
-    assertThat(xnack("FAIL IDS 3 1-0 2-0 3-0 FORCE")).isEqualTo(":3\r\n");
-    assertThat(xnack("FAIL IDS 1 1-0 FORCE")).isEqualTo(":1\r\n");
-    assertThat(pending()).containsExactly("1-0 {} -1 1", "2-0 {} -1 1", "3-0 {} -1 1");
-    // an empty stream has nothing to force
-    call("DEL", "s");
-    call("XGROUP", "CREATE", "s", "grp", "$", "MKSTREAM");
-    assertThat(xnack("FAIL IDS 1 1-0 FORCE")).isEqualTo(":0\r\n");
+  void forceNacksAnOrderNobodyWasHanded() {
+    orders(3);
+    // the order cannot be charged at all: flag it for the retry worker without reading it
+    assertThat(xnack("FAIL IDS 1 9002-0 FORCE")).isEqualTo(":1\r\n");
+    assertThat(pending()).containsExactly("9002-0 {} -1 0");
+    assertThat(ids(call("XCLAIM", "orders", "billing", "retry-worker", "0", "9002-0"))).containsExactly("9002-0");
+    assertThat(xnack("FAIL IDS 1 9005-0 FORCE")).isEqualTo(":0\r\n"); // not in the stream
+    call("XACK", "orders", "billing", "9002-0");
+    assertThat(xnack("FATAL FORCE IDS 1 9002-0")).isEqualTo(":1\r\n");
+    assertThat(pending()).containsExactly("9002-0 {} -1 " + MAX);
+    call("XACK", "orders", "billing", "9002-0");
+    assertThat(xnack("SILENT IDS 2 9003-0 9001-0 FORCE")).isEqualTo(":2\r\n");
+    assertThat(pending()).containsExactly("9001-0 {} -1 0", "9003-0 {} -1 0");
+    call("XACK", "orders", "billing", "9001-0", "9003-0");
+    assertThat(xnack("FATAL IDS 1 9003-0 FORCE RETRYCOUNT 4")).isEqualTo(":1\r\n");
+    assertThat(xnack("FAIL FORCE RETRYCOUNT 9 IDS 1 9001-0")).isEqualTo(":1\r\n");
+    assertThat(pending()).containsExactly("9001-0 {} -1 9", "9003-0 {} -1 4");
+    call("XACK", "orders", "billing", "9001-0", "9003-0");
+    // on owned orders FORCE adds nothing; on NACKed ones it makes no second entry
+    call("XREADGROUP", "GROUP", "billing", "charger-1", "STREAMS", "orders", ">");
+    assertThat(xnack("FAIL IDS 3 9001-0 9002-0 9003-0 FORCE")).isEqualTo(":3\r\n");
+    assertThat(xnack("FAIL IDS 1 9003-0 FORCE")).isEqualTo(":1\r\n");
+    assertThat(pending()).containsExactly("9001-0 {} -1 1", "9002-0 {} -1 1", "9003-0 {} -1 1");
+    // nothing to force in an empty stream
+    call("DEL", "orders");
+    call("XGROUP", "CREATE", "orders", "billing", "$", "MKSTREAM");
+    assertThat(xnack("FAIL IDS 1 9001-0 FORCE")).isEqualTo(":0\r\n");
   }
 
   @Test
-  void claimsTakeTheNackZoneFirstInNackOrder() {
-    streamWithEntries(4);
-    call("XREADGROUP", "GROUP", "grp", "c1", "STREAMS", "s", ">");
-    xnack("FAIL IDS 1 3-0");
-    xnack("FAIL IDS 1 1-0");
-    assertThat(groupField("nacked-count")).isEqualTo(2);
-    assertThat(groupField("pel-count")).isEqualTo(4);
-    // XINFO STREAM FULL lists the PEL in ID order: NACKed entries with no owner and time 0
-    assertThat(call("XINFO", "STREAM", "s", "FULL"))
-        .contains("*4\r\n$3\r\n1-0\r\n$0\r\n\r\n:0\r\n:1\r\n", "*4\r\n$3\r\n3-0\r\n$0\r\n\r\n:0\r\n:1\r\n");
-    h.nowMs += 10;
-    // re-NACKing moves an entry to the end of the zone: 3-0, then 1-0
-    xnack("FAIL IDS 1 3-0");
-    assertThat(ids(call("XREADGROUP", "GROUP", "grp", "c2", "COUNT", "1", "CLAIM", "5", "STREAMS", "s", ">")))
-        .containsExactly("1-0");
-    assertThat(ids(call("XREADGROUP", "GROUP", "grp", "c2", "COUNT", "1", "CLAIM", "5", "STREAMS", "s", ">")))
-        .containsExactly("3-0");
-    // then owned entries by idle time; a huge min idle time only lets NACKed ones through
-    xnack("FAIL IDS 1 4-0");
-    assertThat(ids(call("XREADGROUP", "GROUP", "grp", "c3", "CLAIM", "99999", "STREAMS", "s", ">")))
-        .containsExactly("4-0");
-    assertThat(groupField("nacked-count")).isZero();
-    assertThat(pending("c3")).containsExactly("4-0 c3 * 2");
+  void retriesTakeNackedOrdersFirstInTheOrderTheyWereNacked() {
+    orders(4);
+    call("XREADGROUP", "GROUP", "billing", "charger-1", "STREAMS", "orders", ">");
+    xnack("FAIL IDS 1 9004-0");
+    xnack("FAIL IDS 1 9002-0");
+    assertThat(billing("nacked-count")).isEqualTo(2);
+    assertThat(billing("pel-count")).isEqualTo(4);
+    // XINFO STREAM FULL lists the PEL by ID: NACKed orders without owner and delivery time 0
+    assertThat(call("XINFO", "STREAM", "orders", "FULL")).contains(
+        "*4\r\n$6\r\n9002-0\r\n$0\r\n\r\n:0\r\n:1\r\n", "*4\r\n$6\r\n9004-0\r\n$0\r\n\r\n:0\r\n:1\r\n");
+    h.nowMs += 20;
+    // NACKed again, 9004 goes to the back: 9002 first, then 9004
+    xnack("FAIL IDS 1 9004-0");
+    assertThat(ids(call("XREADGROUP", "GROUP", "billing", "retry-worker", "COUNT", "1", "CLAIM", "10", "STREAMS",
+        "orders", ">"))).containsExactly("9002-0");
+    assertThat(ids(call("XREADGROUP", "GROUP", "billing", "retry-worker", "COUNT", "1", "CLAIM", "10", "STREAMS",
+        "orders", ">"))).containsExactly("9004-0");
+    // owned orders then wait their idle time; NACKed ones do not
+    xnack("FAIL IDS 1 9003-0");
+    assertThat(ids(call("XREADGROUP", "GROUP", "billing", "charger-2", "CLAIM", "60000", "STREAMS", "orders", ">")))
+        .containsExactly("9003-0");
+    assertThat(billing("nacked-count")).isZero();
+    assertThat(pending("charger-2")).containsExactly("9003-0 charger-2 * 2");
   }
 
   @Test
-  void everyClaimPathTakesNackedEntriesWhateverTheMinIdleTime() {
-    streamWithEntries(2);
-    call("XREADGROUP", "GROUP", "grp", "c1", "STREAMS", "s", ">");
-    xnack("FAIL IDS 1 1-0");
-    assertThat(call("XCLAIM", "s", "grp", "c2", "99999", "1-0")).startsWith("*1\r\n*2\r\n$3\r\n1-0");
-    assertThat(pending("c2")).containsExactly("1-0 c2 * 2");
-    xnack("FAIL IDS 1 1-0");
-    assertThat(call("XAUTOCLAIM", "s", "grp", "c3", "99999", "0-0")).contains("$3\r\n1-0\r\n*2")
-        .doesNotContain("2-0\r\n*2");
-    assertThat(pending("c3")).containsExactly("1-0 c3 * 3");
-    assertThat(groupField("nacked-count")).isZero();
+  void xclaimAndXautoclaimTakeNackedOrdersWhateverTheMinIdleTime() {
+    orders(2);
+    call("XREADGROUP", "GROUP", "billing", "charger-1", "STREAMS", "orders", ">");
+    xnack("FAIL IDS 1 9002-0");
+    assertThat(ids(call("XCLAIM", "orders", "billing", "charger-2", "600000", "9002-0", "9001-0")))
+        .containsExactly("9002-0");
+    assertThat(pending("charger-2")).containsExactly("9002-0 charger-2 * 2");
+    xnack("FAIL IDS 1 9002-0");
+    assertThat(ids(call("XAUTOCLAIM", "orders", "billing", "retry-worker", "600000", "0-0")))
+        .containsExactly("9002-0");
+    assertThat(pending("retry-worker")).containsExactly("9002-0 retry-worker * 3");
+    assertThat(billing("nacked-count")).isZero();
   }
 
   @Test
-  void deletedNackedEntriesAreGhostsUntilClaimedOrAcked() {
-    streamWithEntries(3);
-    call("XREADGROUP", "GROUP", "grp", "c1", "STREAMS", "s", ">");
-    xnack("FAIL IDS 2 1-0 3-0");
-    call("XDEL", "s", "1-0");
-    call("XDEL", "s", "3-0");
-    assertThat(pending()).containsExactly("1-0 {} -1 1", "2-0 c1 * 1", "3-0 {} -1 1");
-    assertThat(call("XCLAIM", "s", "grp", "c2", "0", "1-0")).isEqualTo("*0\r\n");
-    assertThat(pending()).containsExactly("2-0 c1 * 1", "3-0 {} -1 1");
-    // XAUTOCLAIM claims 2-0 and reports 3-0 deleted
-    assertThat(call("XAUTOCLAIM", "s", "grp", "c2", "0", "0-0"))
-        .isEqualTo("*3\r\n$3\r\n0-0\r\n*1\r\n*2\r\n$3\r\n2-0\r\n*2\r\n$1\r\nf\r\n$2\r\nv2\r\n*1\r\n$3\r\n3-0\r\n");
-    assertThat(pending()).containsExactly("2-0 c2 * 2");
-    assertThat(groupField("nacked-count")).isZero();
-    // trimming leaves NACKed references too
-    streamWithEntries(3);
-    call("XREADGROUP", "GROUP", "grp", "c1", "STREAMS", "s", ">");
-    xnack("FAIL IDS 1 1-0");
-    call("XTRIM", "s", "MAXLEN", "1");
-    assertThat(pending()).hasSize(3).startsWith("1-0 {} -1 1");
-    // DELREF removes them like any reference, when it removes their entry
-    streamWithEntries(3);
-    call("XREADGROUP", "GROUP", "grp", "c1", "STREAMS", "s", ">");
-    xnack("FAIL IDS 1 1-0");
-    call("XTRIM", "s", "MAXLEN", "0", "DELREF");
-    assertThat(groupField("nacked-count")).isZero();
-    assertThat(pending()).isEmpty();
+  void deletedNackedOrdersStayPendingUntilClaimedOrAcknowledged() {
+    orders(3);
+    call("XREADGROUP", "GROUP", "billing", "charger-1", "STREAMS", "orders", ">");
+    xnack("FAIL IDS 2 9003-0 9001-0");
+    call("XDEL", "orders", "9001-0", "9003-0");
+    assertThat(pending()).containsExactly("9001-0 {} -1 1", "9002-0 charger-1 * 1", "9003-0 {} -1 1");
+    // claiming a deleted order drops it
+    assertThat(call("XCLAIM", "orders", "billing", "retry-worker", "0", "9003-0")).isEqualTo("*0\r\n");
+    assertThat(pending()).containsExactly("9001-0 {} -1 1", "9002-0 charger-1 * 1");
+    // XAUTOCLAIM takes 9002 and reports 9001 deleted
+    assertThat(call("XAUTOCLAIM", "orders", "billing", "retry-worker", "0", "0-0")).isEqualTo(
+        "*3\r\n$3\r\n0-0\r\n*1\r\n*2\r\n$6\r\n9002-0\r\n*2\r\n$5\r\norder\r\n$4\r\nD-02\r\n*1\r\n$6\r\n9001-0\r\n");
+    assertThat(pending()).containsExactly("9002-0 retry-worker * 2");
+    assertThat(billing("nacked-count")).isZero();
+
+    // trimming leaves NACKed references, as any other
+    orders(3);
+    call("XREADGROUP", "GROUP", "billing", "charger-1", "STREAMS", "orders", ">");
+    xnack("FAIL IDS 1 9002-0");
+    call("XTRIM", "orders", "MAXLEN", "1");
+    assertThat(pending()).containsExactly("9001-0 charger-1 * 1", "9002-0 {} -1 1", "9003-0 charger-1 * 1");
+    // DELREF drops them with the orders it removes
+    orders(3);
+    call("XREADGROUP", "GROUP", "billing", "charger-1", "STREAMS", "orders", ">");
+    xnack("FAIL IDS 1 9002-0");
+    call("XTRIM", "orders", "MINID", "9003-0", "DELREF");
+    assertThat(billing("nacked-count")).isZero();
+    assertThat(pending()).containsExactly("9003-0 charger-1 * 1");
   }
 
   @Test
-  void ackDelconsumerAndDestroy() {
-    streamWithEntries(4);
-    call("XREADGROUP", "GROUP", "grp", "c1", "STREAMS", "s", ">");
-    xnack("FAIL IDS 3 1-0 2-0 3-0");
-    assertThat(call("XACK", "s", "grp", "2-0")).isEqualTo(":1\r\n");
-    assertThat(groupField("nacked-count")).isEqualTo(2);
-    assertThat(call("XACKDEL", "s", "grp", "IDS", "1", "3-0")).isEqualTo("*1\r\n:1\r\n");
-    assertThat(groupField("nacked-count")).isEqualTo(1);
-    // DELCONSUMER drops only what the consumer owns
-    assertThat(call("XGROUP", "DELCONSUMER", "s", "grp", "c1")).isEqualTo(":1\r\n");
-    assertThat(pending()).containsExactly("1-0 {} -1 1");
-    assertThat(call("XCLAIM", "s", "grp", "c2", "0", "1-0", "JUSTID")).isEqualTo("*1\r\n$3\r\n1-0\r\n");
-    xnack("FAIL IDS 1 1-0");
-    assertThat(call("XGROUP", "DESTROY", "s", "grp")).isEqualTo(":1\r\n");
-    call("XGROUP", "CREATE", "s", "grp", "0");
-    assertThat(call("XPENDING", "s", "grp")).startsWith("*4\r\n:0\r\n");
+  void acknowledgingRemovingAChargerOrTheGroupForgetNackedOrders() {
+    orders(4);
+    call("XREADGROUP", "GROUP", "billing", "charger-1", "STREAMS", "orders", ">");
+    xnack("FAIL IDS 3 9002-0 9003-0 9004-0");
+    assertThat(call("XACK", "orders", "billing", "9003-0")).isEqualTo(":1\r\n");
+    assertThat(billing("nacked-count")).isEqualTo(2);
+    assertThat(call("XACKDEL", "orders", "billing", "IDS", "1", "9004-0")).isEqualTo("*1\r\n:1\r\n");
+    assertThat(billing("nacked-count")).isEqualTo(1);
+    // removing charger-1 drops what it owns (9001), not what it gave back
+    assertThat(call("XGROUP", "DELCONSUMER", "orders", "billing", "charger-1")).isEqualTo(":1\r\n");
+    assertThat(pending()).containsExactly("9002-0 {} -1 1");
+    assertThat(call("XCLAIM", "orders", "billing", "retry-worker", "0", "9002-0", "JUSTID"))
+        .isEqualTo("*1\r\n$6\r\n9002-0\r\n");
+    xnack("FAIL IDS 1 9002-0");
+    assertThat(call("XGROUP", "DESTROY", "orders", "billing")).isEqualTo(":1\r\n");
+    call("XGROUP", "CREATE", "orders", "billing", "0");
+    assertThat(call("XPENDING", "orders", "billing")).isEqualTo("*4\r\n:0\r\n$-1\r\n$-1\r\n*-1\r\n");
   }
 
   @Test
-  void aBlockedClaimReaderWakesWhenEntriesAreNacked() {
-    streamWithEntries(2);
-    call("XREADGROUP", "GROUP", "grp", "c1", "STREAMS", "s", ">");
-    TestConnection otherConn = new TestConnection();
-    Session other = h.engine.connect(otherConn);
-    assertThat(h.call(other, otherConn, "XREADGROUP", "GROUP", "grp", "c2", "BLOCK", "5000", "CLAIM", "1000",
-        "STREAMS", "s", ">")).isEmpty();
-    assertThat(xnack("FAIL IDS 2 1-0 2-0")).isEqualTo(":2\r\n");
-    assertThat(ids(otherConn.take())).containsExactly("1-0", "2-0");
-    assertThat(pending("c2")).containsExactly("1-0 c2 * 2", "2-0 c2 * 2");
+  void aWaitingRetryWorkerWakesWhenOrdersAreNacked() {
+    orders(2);
+    call("XREADGROUP", "GROUP", "billing", "charger-1", "STREAMS", "orders", ">");
+    TestConnection retryConn = new TestConnection();
+    Session retry = h.engine.connect(retryConn);
+    assertThat(h.call(retry, retryConn, "XREADGROUP", "GROUP", "billing", "retry-worker", "BLOCK", "5000", "CLAIM",
+        "1000", "STREAMS", "orders", ">")).isEmpty();
+    assertThat(xnack("FAIL IDS 2 9002-0 9001-0")).isEqualTo(":2\r\n");
+    assertThat(ids(retryConn.take())).containsExactly("9002-0", "9001-0");
+    assertThat(pending("retry-worker")).containsExactly("9001-0 retry-worker * 2", "9002-0 retry-worker * 2");
   }
 
   @Test
-  void commandMetadata() {
+  void theCommandDescribesItself() {
     assertThat(call("COMMAND", "INFO", "xnack")).startsWith("*1\r\n*10\r\n$5\r\nxnack\r\n:-7\r\n");
-    assertThat(call("COMMAND", "DOCS", "xnack")).contains("8.8.0", "SILENT", "FATAL", "RETRYCOUNT", "FORCE");
+    assertThat(call("COMMAND", "DOCS", "xnack")).contains("8.8.0", "SILENT", "FAIL", "FATAL", "RETRYCOUNT", "FORCE");
   }
 }
