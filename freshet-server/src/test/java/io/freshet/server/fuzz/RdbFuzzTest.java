@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * allocation (the JVM of bench/fuzz.sh has a small heap, so such a bug is an OutOfMemoryError).
  */
 class RdbFuzzTest {
-  static final long BOUND_MS = 5_000;
+  static final long BOUND_MS = 10_000;
   private static final List<byte[]> FILES = new ArrayList<>();
   private static final List<byte[]> PAYLOADS = new ArrayList<>();
 
