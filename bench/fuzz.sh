@@ -3,7 +3,7 @@
 #
 #   bench/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]
 #
-# TARGET is one of decoder, commands, rdb, log (default: all, 300 s each). Each target keeps its
+# TARGET is one of decoder, commands, rdb, log, lua (default: all, 300 s each). Each target keeps its
 # corpus in target/fuzz-corpus/TARGET (grows from run to run) and starts from the committed seeds
 # that `mvn verify` replays. Findings (crash-*, timeout-*, oom-* inputs) go to
 # target/fuzz-findings/; reproduce one with
@@ -16,18 +16,20 @@ cd "$(dirname "$0")/.."
 seconds=${1:-300}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(decoder commands rdb log)
+[ ${#targets[@]} -gt 0 ] || targets=(decoder commands rdb log lua)
 
 declare -A class=(
   [decoder]=io.freshet.server.RespDecoderFuzzTest
   [commands]=io.freshet.server.fuzz.CommandFuzzTest
   [rdb]=io.freshet.server.fuzz.RdbFuzzTest
-  [log]=io.freshet.storage.LogScannerFuzzTest)
+  [log]=io.freshet.storage.LogScannerFuzzTest
+  [lua]=io.freshet.server.fuzz.LuaFuzzTest)
 declare -A seeds=(
   [decoder]=freshet-server/src/test/resources/io/freshet/server/RespDecoderFuzzTestInputs/decode
   [commands]=freshet-server/src/test/resources/io/freshet/server/fuzz/CommandFuzzTestInputs/commands
   [rdb]=freshet-server/src/test/resources/io/freshet/server/fuzz/RdbFuzzTestInputs/read
-  [log]=freshet-server/src/test/resources/io/freshet/storage/LogScannerFuzzTestInputs/scan)
+  [log]=freshet-server/src/test/resources/io/freshet/storage/LogScannerFuzzTestInputs/scan
+  [lua]=freshet-server/src/test/resources/io/freshet/server/fuzz/LuaFuzzTestInputs/eval)
 
 cp_file=$PWD/freshet-server/target/fuzz-classpath.txt
 mvn -B -q -pl freshet-server -am test-compile dependency:build-classpath \
