@@ -2,31 +2,38 @@ package io.freshet.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.freshet.server.fuzz.Fuzzing;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 
-/** Arbitrary bytes, split arbitrarily: the decoder never throws and never leaves a command half-built. */
+/**
+ * Fuzz target for the request decoder: any bytes, with random limits, fed whole and again cut at
+ * random points. The decoder must finish, throw nothing, and parse the same commands and the same
+ * (single, final) protocol error however the bytes arrive; after an error it consumes everything.
+ * Jazzer replays {@code RespDecoderFuzzTestInputs/decode} under {@code mvn verify} and fuzzes it
+ * with coverage from {@code bench/fuzz.sh}.
+ */
 class RespDecoderFuzzTest {
-  @Provide
-  Arbitrary<byte[]> respLike() {
-    // bias towards RESP structure so the fuzzer reaches deep states, not just "invalid" at byte 0
-    Arbitrary<String> token = Arbitraries.of("*", "$", "\r\n", "\r", "\n", "1", "2", "3", "-1", "0", "10", "PING",
-        "GET", " ", "\"", "'", "\\x41", "abc", "99999999999", "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n");
-    return token.list().ofMaxSize(40).map(l -> String.join("", l).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-  }
+  static final long BOUND_MS = 10_000; // generous: the first input pays for class loading on a busy machine
 
-  @Property(tries = 3000)
-  void neverThrows(@ForAll("respLike") byte[] input, @ForAll @IntRange(min = 0, max = 400) int splitSeed,
-      @ForAll boolean authenticated) {
-    RespDecoder decoder = new RespDecoder(new RespDecoder.Limits() {
+  /** Entry point of Jazzer's standalone driver (bench/fuzz.sh). */
+  public static void fuzzerTestOneInput(FuzzedDataProvider data) {
+    boolean authenticated = data.consumeBoolean();
+    int maxArgs = data.consumeInt(1, 64);
+    long maxBulkBytes = data.consumeLong(1, 4096);
+    long maxQueryBufferBytes = data.consumeLong(1, 1 << 17);
+    int[] cuts = new int[data.consumeInt(0, 6)];
+    for (int i = 0; i < cuts.length; i++) {
+      cuts[i] = data.consumeInt(0, 1000);
+    }
+    byte[] input = data.consumeRemainingAsBytes();
+    RespDecoder.Limits limits = new RespDecoder.Limits() {
       @Override
       public boolean authenticated() {
         return authenticated;
@@ -34,47 +41,106 @@ class RespDecoderFuzzTest {
 
       @Override
       public long maxBulkBytes() {
-        return 1 << 20;
+        return maxBulkBytes;
       }
 
       @Override
       public int maxArgs() {
-        return 1024;
+        return maxArgs;
       }
 
       @Override
       public long maxQueryBufferBytes() {
-        return 1 << 20;
+        return maxQueryBufferBytes;
+      }
+    };
+    Fuzzing.bounded(BOUND_MS, input, () -> {
+      Decoded whole = decode(limits, input, new int[0]);
+      Decoded cut = decode(limits, input, cuts);
+      String cutAt = Arrays.toString(cuts);
+      if (whole.closedSilently() || cut.closedSilently()) {
+        // The query-buffer limit depends on how much of a command has arrived when it is checked
+        // (in Redis, on how much sits in the buffer after a read), so only the commands before the
+        // close are the same.
+        Decoded shorter = whole.commands.size() <= cut.commands.size() ? whole : cut;
+        Decoded longer = shorter == whole ? cut : whole;
+        assertThat(longer.commands.subList(0, shorter.commands.size())).as("commands, cut at %s", cutAt)
+            .isEqualTo(shorter.commands);
+      } else {
+        assertThat(cut.commands).as("commands, cut at %s", cutAt).isEqualTo(whole.commands);
+        assertThat(cut.errors).as("protocol errors, cut at %s", cutAt).isEqualTo(whole.errors);
       }
     });
+  }
+
+  /** What one decoder made of the input: each command's arguments joined for comparison. */
+  record Decoded(List<String> commands, List<String> errors) {
+    /** Closed for the query-buffer limit, which Redis does without a reply. */
+    boolean closedSilently() {
+      return errors.contains("null");
+    }
+  }
+
+  private static Decoded decode(RespDecoder.Limits limits, byte[] input, int[] cutsPerMille) {
+    RespDecoder decoder = new RespDecoder(limits);
+    List<String> commands = new ArrayList<>();
     List<String> errors = new ArrayList<>();
-    int[] commands = {0};
     RespDecoder.Sink sink = new RespDecoder.Sink() {
       @Override
       public void command(byte[][] argv) {
+        assertThat(errors).as("a command after the protocol error").isEmpty();
         assertThat(argv.length).isPositive();
+        if (!limits.authenticated()) {
+          assertThat(argv.length).isLessThanOrEqualTo(Math.max(RespDecoder.UNAUTHENTICATED_MAX_ARGS,
+              RespDecoder.INLINE_MAX_BYTES));
+        }
+        StringBuilder sb = new StringBuilder();
         for (byte[] a : argv) {
           assertThat(a).isNotNull();
+          assertThat((long) a.length).isLessThanOrEqualTo(Math.max(limits.maxBulkBytes(), RespDecoder.INLINE_MAX_BYTES));
+          sb.append(a.length).append(':').append(new String(a, java.nio.charset.StandardCharsets.ISO_8859_1)).append(' ');
         }
-        commands[0]++;
+        commands.add(sb.toString());
       }
 
       @Override
       public void protocolError(String message) {
-        errors.add(message);
+        errors.add(String.valueOf(message));
       }
     };
     ByteBuf buf = Unpooled.buffer();
-    int split = input.length == 0 ? 0 : splitSeed % (input.length + 1);
-    buf.writeBytes(input, 0, split);
-    decoder.decode(buf, sink);
-    buf.writeBytes(input, split, input.length - split);
-    decoder.decode(buf, sink);
-    assertThat(errors.size()).isLessThanOrEqualTo(1);
-    if (!errors.isEmpty()) {
-      assertThat(decoder.failed()).isTrue();
-      assertThat(buf.readableBytes()).isZero();
+    try {
+      int from = 0;
+      int[] ends = cutsPerMille.clone();
+      Arrays.sort(ends);
+      for (int c : ends) {
+        int to = Math.max(from, (int) ((long) input.length * c / 1000));
+        buf.writeBytes(input, from, to - from);
+        decoder.decode(buf, sink);
+        buf.discardReadBytes();
+        from = to;
+      }
+      buf.writeBytes(input, from, input.length - from);
+      decoder.decode(buf, sink);
+      assertThat(errors.size()).isLessThanOrEqualTo(1);
+      if (!errors.isEmpty()) {
+        assertThat(decoder.failed()).isTrue();
+        assertThat(buf.readableBytes()).as("bytes left after the protocol error").isZero();
+      }
+      return new Decoded(commands, errors);
+    } finally {
+      buf.release();
     }
-    buf.release();
+  }
+
+  @FuzzTest
+  void decode(FuzzedDataProvider data) {
+    fuzzerTestOneInput(data);
+  }
+
+  @Test
+  void shortRandomRun() {
+    long runs = Fuzzing.shortRun(16, 4_000, Fuzzing.seeds(getClass(), "decode"), RespDecoderFuzzTest::fuzzerTestOneInput);
+    assertThat(runs).isPositive();
   }
 }

@@ -318,6 +318,13 @@ final class StringCommands {
     }
   }
 
+  /** checkSize for {@code offset + length} without overflowing: an offset near LONG_MAX is too long. */
+  private static void checkEnd(Call c, long offset, int length) {
+    if (offset > c.engine.config.getLong("proto-max-bulk-len") - length) {
+      throw new CommandError(Errors.STRING_TOO_LONG);
+    }
+  }
+
   private static void getRange(Call c) {
     long start = c.longArg(2);
     long end = c.longArg(3);
@@ -366,14 +373,14 @@ final class StringCommands {
         c.out.integer(0);
         return;
       }
-      checkSize(c, offset + value.length);
+      checkEnd(c, offset, value.length);
       v = new byte[0];
     } else {
       if (value.length == 0) {
         c.out.integer(v.length);
         return;
       }
-      checkSize(c, offset + value.length);
+      checkEnd(c, offset, value.length);
     }
     int needed = (int) Math.max(v.length, offset + value.length);
     byte[] next = Arrays.copyOf(v, needed);

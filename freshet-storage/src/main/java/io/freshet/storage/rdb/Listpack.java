@@ -207,6 +207,11 @@ final class Listpack {
       return pos < end;
     }
 
+    /** Bytes not read yet: a bound on how many elements can follow (each takes at least one). */
+    int remainingBytes() {
+      return end - pos;
+    }
+
     /** The next element as bytes (integers in decimal), a new array the caller may keep. */
     byte[] next() {
       byte[] str = advance();

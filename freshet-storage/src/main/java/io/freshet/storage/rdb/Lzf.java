@@ -83,6 +83,12 @@ final class Lzf {
     return op;
   }
 
+  /**
+   * The most LZF can expand: a back reference of 3 input bytes copies at most 264 bytes, so
+   * output over 88 times the input is a damaged length, refused before it is allocated.
+   */
+  static final long MAX_EXPANSION = 88;
+
   /** Decompresses {@code in} into exactly {@code outLen} bytes, or throws on malformed input. */
   static byte[] decompress(byte[] in, int outLen) {
     byte[] out = new byte[outLen];

@@ -52,7 +52,23 @@ public final class RdbReader {
   /** Reads a whole RDB file, checking its checksum; returns the number of keys read. */
   public static long load(InputStream stream, Config config, Sink sink) throws IOException {
     RdbReader r = new RdbReader(new Source(stream), config);
-    return r.loadFile(sink);
+    try {
+      return r.loadFile(sink);
+    } catch (IndexOutOfBoundsException | NegativeArraySizeException | IllegalArgumentException
+        | ArithmeticException | IllegalStateException e) {
+      throw malformed(e);
+    }
+  }
+
+  /**
+   * A structure whose parts do not fit (an offset past its end, a negative count, an ID the
+   * stream cannot take): Redis's "Bad data format" rather than an exception from deep inside.
+   * Found by RdbFuzzTest; each shape it found also has its own check or regression test.
+   */
+  private static RdbException malformed(RuntimeException e) {
+    RdbException bad = new RdbException("Bad data format");
+    bad.initCause(e);
+    return bad;
   }
 
   /** A reader over a DUMP-style payload's body, after checking its RDB version and CRC-64. */
@@ -91,12 +107,19 @@ public final class RdbReader {
   /** Decodes a DUMP payload after checking its version and checksum (RESTORE). */
   public static Object restore(byte[] payload, Config config) throws IOException {
     RdbReader r = payloadReader(payload, config);
-    int type = r.in.u8();
-    Object value = r.value(type);
-    if (r.in.read() != -1) {
-      throw new RdbException("Bad data format");
+    try {
+      int type = r.in.u8();
+      Object value = r.value(type);
+      if (value == null) {
+        // an empty list, set or hash: Redis refuses to create an empty key
+        throw new RdbException("Bad data format");
+      }
+      // bytes after the value are ignored, as Redis's RESTORE does
+      return value;
+    } catch (IndexOutOfBoundsException | NegativeArraySizeException | IllegalArgumentException
+        | ArithmeticException | IllegalStateException e) {
+      throw malformed(e);
     }
-    return value;
   }
 
   /** The value read last, for an auxiliary field that belongs to it. */
@@ -352,7 +375,7 @@ public final class RdbReader {
       }
       long count = lp.nextInt();
       long deleted = lp.nextInt();
-      int masterFieldCount = (int) lp.nextInt();
+      int masterFieldCount = checkedCount(lp.nextInt(), lp);
       byte[][] masterFields = new byte[masterFieldCount][];
       for (int f = 0; f < masterFieldCount; f++) {
         masterFields[f] = lp.nextShared();
@@ -373,7 +396,7 @@ public final class RdbReader {
             values[f] = lp.nextShared();
           }
         } else {
-          n = (int) lp.nextInt();
+          n = checkedCount(lp.nextInt(), lp);
           fields = new byte[n][];
           values = new byte[n][];
           for (int f = 0; f < n; f++) {
@@ -507,6 +530,14 @@ public final class RdbReader {
     }
   }
 
+  /** A count of listpack elements still to come: at most the elements the listpack has left. */
+  private static int checkedCount(long n, Listpack.Reader lp) {
+    if (n < 0 || n > lp.remainingBytes()) {
+      throw new RdbException("Bad data format: stream entry field count " + n);
+    }
+    return (int) n;
+  }
+
   private StreamId rawId() throws IOException {
     byte[] b = in.bytes(16);
     return new StreamId(beAt(b, 0), beAt(b, 8));
@@ -559,6 +590,10 @@ public final class RdbReader {
       case Rdb.ENC_LZF: {
         int clen = checkedLength(len());
         int ulen = checkedLength(len());
+        if (ulen > (long) clen * Lzf.MAX_EXPANSION + Lzf.MAX_EXPANSION) {
+          // more than LZF can expand to: refuse before allocating what the length claims
+          throw new RdbException("invalid LZF data");
+        }
         return Lzf.decompress(in.bytes(clen), ulen);
       }
       default:
@@ -625,7 +660,14 @@ public final class RdbReader {
       return b;
     }
 
+    /**
+     * The next {@code n} bytes. A declared length is not an allocation: past 1 MB the array grows
+     * as the bytes arrive, so a damaged length costs at most about twice the input that is there.
+     */
     byte[] bytes(int n) throws IOException {
+      if (n > GROW_FROM_BYTES) {
+        return bytesGrowing(n);
+      }
       byte[] out = new byte[n];
       int off = 0;
       while (off < n) {
@@ -633,6 +675,26 @@ public final class RdbReader {
           throw new EOFException("Short read or OOM loading DB. Unrecoverable error, aborting now.");
         }
         int k = Math.min(n - off, limit - pos);
+        System.arraycopy(buf, pos, out, off, k);
+        pos += k;
+        off += k;
+      }
+      return out;
+    }
+
+    private static final int GROW_FROM_BYTES = 1 << 20;
+
+    private byte[] bytesGrowing(int n) throws IOException {
+      byte[] out = new byte[GROW_FROM_BYTES];
+      int off = 0;
+      while (off < n) {
+        if (pos == limit && !fill()) {
+          throw new EOFException("Short read or OOM loading DB. Unrecoverable error, aborting now.");
+        }
+        if (off == out.length) {
+          out = java.util.Arrays.copyOf(out, (int) Math.min(n, 2L * out.length));
+        }
+        int k = Math.min(out.length - off, limit - pos);
         System.arraycopy(buf, pos, out, off, k);
         pos += k;
         off += k;
