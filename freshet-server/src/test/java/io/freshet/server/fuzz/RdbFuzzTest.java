@@ -82,7 +82,7 @@ class RdbFuzzTest {
     for (int version : new int[] {10, 11}) {
       Bytes out = new Bytes(4096);
       RdbWriter.snapshot(out, version, dbs, List.of("#!lua name=lib\nredis.register_function('f', function() return 1 end)"
-          .getBytes(StandardCharsets.UTF_8)), 1_700_000_000_000L, false);
+          .getBytes(StandardCharsets.UTF_8)), 1_700_000_000_000L, false, RdbWriter.Options.DEFAULT);
       FILES.add(java.util.Arrays.copyOf(out.array(), out.size()));
       for (String key : List.of("s", "n", "l", "si", "ss", "h", "hbig", "x", "xi")) {
         Object value = engine.db(0).peek(key.getBytes(StandardCharsets.UTF_8));
