@@ -14,7 +14,8 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One client connection: decodes requests and hands each command to the engine; the engine
@@ -27,7 +28,7 @@ import java.util.logging.Logger;
  */
 final class ClientConnection extends ByteToMessageDecoder implements Connection, RespDecoder.Sink,
     RespDecoder.Limits {
-  private static final Logger LOG = Logger.getLogger(ClientConnection.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(ClientConnection.class);
   private static final byte[] MAX_CLIENTS = "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
 
   private final EngineHost host;
@@ -88,7 +89,7 @@ final class ClientConnection extends ByteToMessageDecoder implements Connection,
   @Override
   public void protocolError(String message) {
     if (message == null) {
-      LOG.warning("Closing client that reached max query buffer length: " + remote);
+      LOG.warn("Closing client that reached max query buffer length: " + remote);
       engine.close(session);
     } else {
       engine.submitProtocolError(session, message);
@@ -126,7 +127,7 @@ final class ClientConnection extends ByteToMessageDecoder implements Connection,
       io.freshet.engine.Fatal.exit(cause); // the engine's state cannot be trusted any more
     }
     if (!(cause instanceof java.io.IOException)) {
-      LOG.warning("closing " + remote + ": " + cause);
+      LOG.warn("closing " + remote + ": " + cause);
     }
     ctx.close();
   }
@@ -153,7 +154,7 @@ final class ClientConnection extends ByteToMessageDecoder implements Connection,
         channelRead(ctx, taken); // the decoder releases it
       }
     } catch (Exception e) {
-      LOG.fine("read while busy failed for " + remote + ": " + e);
+      LOG.trace("read while busy failed for " + remote + ": " + e);
     } finally {
       if (buf != null) {
         buf.release();
