@@ -7,7 +7,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDomainDatagramChannel;
 import io.netty.channel.epoll.EpollEventLoopGroup;
-import io.netty.channel.unix.DomainDatagramPacket;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.nio.charset.StandardCharsets;
@@ -38,36 +37,51 @@ final class Syslog implements AutoCloseable {
   private final Clock clock;
   private final DomainSocketAddress target;
   private final EventLoopGroup group;
-  private final Channel channel;
+  /** Connected to the syslog socket, or null until the next line tries again. */
+  private Channel channel;
 
-  private Syslog(String ident, int facility, long pid, Clock clock, String socketPath, EventLoopGroup group,
-      Channel channel) {
+  private Syslog(String ident, int facility, long pid, Clock clock, String socketPath, EventLoopGroup group) {
     this.ident = ident;
     this.facility = facility;
     this.pid = pid;
     this.clock = clock;
     this.target = new DomainSocketAddress(socketPath);
     this.group = group;
-    this.channel = channel;
   }
 
   /**
    * A sender to {@code socketPath}; fails (with the reason) where the epoll transport is not
-   * available, i.e. off Linux.
+   * available, i.e. off Linux. A socket that is not there yet is tried again at each line.
    */
   static Syslog open(String ident, String facilityName, long pid, Clock clock, String socketPath) {
+    int facility = facility(facilityName);
     if (!Epoll.isAvailable()) {
       throw new IllegalStateException("syslog needs Netty's epoll transport: " + Epoll.unavailabilityCause());
     }
     EventLoopGroup group = new EpollEventLoopGroup(1, new DefaultThreadFactory("freshet-syslog", true));
+    Syslog syslog = new Syslog(ident, facility, pid, clock, socketPath, group);
+    syslog.connected(); // LOG_NDELAY: connect at once
+    return syslog;
+  }
+
+  /**
+   * The connected channel, connecting first if needed, or null if the socket is not there: as
+   * glibc, which connect()s its datagram socket and reconnects after a failed send.
+   */
+  private Channel connected() {
+    if (channel != null && channel.isActive()) {
+      return channel;
+    }
+    EpollDomainDatagramChannel fresh = new EpollDomainDatagramChannel();
+    fresh.pipeline().addLast(new ChannelInboundHandlerAdapter());
     try {
-      EpollDomainDatagramChannel channel = new EpollDomainDatagramChannel();
-      channel.pipeline().addLast(new ChannelInboundHandlerAdapter());
-      group.register(channel).syncUninterruptibly();
-      return new Syslog(ident, facility(facilityName), pid, clock, socketPath, group, channel);
+      group.register(fresh).syncUninterruptibly();
+      fresh.connect(target).syncUninterruptibly();
+      channel = fresh;
+      return fresh;
     } catch (RuntimeException e) {
-      group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-      throw e;
+      fresh.close();
+      return null;
     }
   }
 
@@ -88,15 +102,30 @@ final class Syslog implements AutoCloseable {
         + message;
   }
 
-  void send(int redisLevel, String message) {
+  /** Sends one line; false if it was lost (no socket, or logged by this sender's own thread). */
+  synchronized boolean send(int redisLevel, String message) {
+    if (group.next().inEventLoop()) {
+      return false; // Netty logging about this very channel: waiting on its loop would deadlock
+    }
+    Channel ch = connected();
+    if (ch == null) {
+      return false;
+    }
     byte[] bytes = datagram(facility, redisLevel, ZonedDateTime.now(clock), ident, pid, message)
         .getBytes(StandardCharsets.UTF_8);
-    channel.writeAndFlush(new DomainDatagramPacket(Unpooled.wrappedBuffer(bytes), target));
+    ch.writeAndFlush(Unpooled.wrappedBuffer(bytes)).addListener(f -> {
+      if (!f.isSuccess()) {
+        ch.close(); // e.g. the syslog daemon restarted: the next line reconnects
+      }
+    });
+    return true;
   }
 
   @Override
-  public void close() {
-    channel.close().syncUninterruptibly();
+  public synchronized void close() {
+    if (channel != null) {
+      channel.close().syncUninterruptibly();
+    }
     group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
   }
 }

@@ -76,7 +76,7 @@ public final class CapturedLog implements SLF4JServiceProvider {
     protected void handleNormalizedLoggingCall(Level level, Marker marker, String pattern, Object[] arguments,
         Throwable thrown) {
       String message = MessageFormatter.basicArrayFormat(pattern, arguments);
-      if (name.startsWith("io.freshet")) {
+      if (name.startsWith("io.freshet") || name.startsWith("freshet.")) {
         // Netty's and the clients' debug chatter is not worth keeping
         EVENTS.add(new Event(name, level, message, thrown));
       }
