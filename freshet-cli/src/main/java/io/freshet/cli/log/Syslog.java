@@ -79,7 +79,7 @@ final class Syslog implements AutoCloseable {
       fresh.connect(target).syncUninterruptibly();
       channel = fresh;
       return fresh;
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // sync() rethrows the connect's IOException unchecked
       fresh.close();
       return null;
     }

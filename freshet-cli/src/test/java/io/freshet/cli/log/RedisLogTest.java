@@ -153,6 +153,18 @@ class RedisLogTest {
   }
 
   @Test
+  void aMissingSyslogSocketLosesOnlyTheSyslogCopy(@TempDir Path dir) throws Exception {
+    Assumptions.assumeTrue(Epoll.isAvailable(), "the epoll transport (Linux) carries syslog datagrams");
+    Config config = new Config();
+    config.set("syslog-enabled", "yes", true);
+    Path file = dir.resolve("server.log");
+    config.set("logfile", file.toString(), true);
+    RedisStandaloneLog.configure(log, config, dir.resolve("nobody-listens").toString());
+    log.log("io.freshet.x", Level.WARN, "still logged", null);
+    assertThat(Files.readString(file)).isEqualTo("12345:M 04 Dec 2026 17:58:19.123 # still logged\n");
+  }
+
+  @Test
   void syslogLinesReachTheSocket(@TempDir Path dir) throws Exception {
     Assumptions.assumeTrue(Epoll.isAvailable(), "the epoll transport (Linux) carries syslog datagrams");
     Path socket = dir.resolve("log.sock");
