@@ -55,6 +55,9 @@ final class ClientConnection extends ByteToMessageDecoder implements Connection,
     session = engine.connect(this);
     if (session != null) {
       host.connections.add(this);
+      if (LOG.isDebugEnabled()) {
+        LOG.debug("Accepted " + remote); // Redis's verbose line
+      }
     }
     if (session == null) {
       ctx.writeAndFlush(Unpooled.wrappedBuffer(MAX_CLIENTS)).addListener(ChannelFutureListener.CLOSE);
@@ -113,6 +116,11 @@ final class ClientConnection extends ByteToMessageDecoder implements Connection,
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     host.connections.remove(this);
     if (session != null) {
+      if (!session.closed && LOG.isDebugEnabled()) {
+        // the client went away (the server closing it has marked the session closed first);
+        // Redis's verbose line, with the start of its CLIENT LIST line
+        LOG.debug("Client closed connection id=" + session.id + " addr=" + remote + " laddr=" + local);
+      }
       engine.disconnect(session);
     }
     if (out != null) {
@@ -211,6 +219,7 @@ final class ClientConnection extends ByteToMessageDecoder implements Connection,
 
   @Override
   public void requestShutdown() {
+    LOG.warn("User requested shutdown..."); // SHUTDOWN, in Redis's words
     host.shutdownRequested();
   }
 

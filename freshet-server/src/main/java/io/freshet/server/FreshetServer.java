@@ -178,7 +178,10 @@ public final class FreshetServer implements AutoCloseable {
     config.set("port", Integer.toString(port), true);
     // One tick drives both timers, so CONFIG SET hz takes effect at once.
     loop.scheduleAtFixedRate(io.freshet.engine.Fatal.guard(this::tick), 2, 2, TimeUnit.MILLISECONDS);
-    LOG.info("Freshet ready to accept connections on port " + port + " (" + (epoll ? "epoll" : "nio") + ")");
+    LOG.info("Running mode=standalone, port=" + port + ".");
+    LOG.debug("Event loop: " + (epoll ? "epoll" : "nio"));
+    // Redis 7.2's words: tools that wait for a Redis to be ready watch for this line
+    LOG.info("Ready to accept connections tcp");
   }
 
   private long nextCronMs;
@@ -244,6 +247,8 @@ public final class FreshetServer implements AutoCloseable {
       LOG.warn("closing the data directory: " + e);
     }
     loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    // Redis logs this at warning; a server an application closes is no cause for one
+    LOG.info("Freshet is now ready to exit, bye bye...");
     closed.countDown();
   }
 

@@ -25,9 +25,10 @@ class EmbeddedLogIT {
     int before = CapturedLog.events().size();
     try (FreshetServer server = FreshetServer.builder().port(0).dataDir(dir).start();
         RawClient c = new RawClient(server.port())) {
-      String transport = io.netty.channel.epoll.Epoll.isAvailable() ? "epoll" : "nio";
-      assertThat(since(before)).contains(new CapturedLog.Event(FreshetServer.class.getName(), Level.INFO,
-          "Freshet ready to accept connections on port " + server.port() + " (" + transport + ")", null));
+      assertThat(since(before)).contains(
+          new CapturedLog.Event(FreshetServer.class.getName(), Level.INFO,
+              "Running mode=standalone, port=" + server.port() + ".", null),
+          new CapturedLog.Event(FreshetServer.class.getName(), Level.INFO, "Ready to accept connections tcp", null));
       assertThat(c.call("SAVE")).isEqualTo("+OK\r\n");
       assertThat(c.call("EVAL", "redis.log(redis.LOG_DEBUG, 'd') redis.log(redis.LOG_VERBOSE, 'v') "
           + "redis.log(redis.LOG_NOTICE, 'n') redis.log(redis.LOG_WARNING, 'w')", "0")).isEqualTo("$-1\r\n");
@@ -39,6 +40,9 @@ class EmbeddedLogIT {
           new CapturedLog.Event("freshet.script", Level.DEBUG, "v", null),
           new CapturedLog.Event("freshet.script", Level.INFO, "n", null),
           new CapturedLog.Event("freshet.script", Level.WARN, "w", null));
+      // Redis's verbose line for a new connection is DEBUG
+      assertThat(events).anyMatch(e -> e.logger().equals(ClientConnection.class.getName())
+          && e.level() == Level.DEBUG && e.message().startsWith("Accepted 127.0.0.1:"));
     }
   }
 }

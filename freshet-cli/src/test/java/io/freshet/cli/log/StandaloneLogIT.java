@@ -54,7 +54,7 @@ class StandaloneLogIT {
     Process server = FreshetProcess.start(List.of(), List.of("--port", Integer.toString(port), "--dir",
         dir.resolve("data").toString(), "--logfile", logfile.toString(), "--loglevel", "verbose"), output);
     try (RawClient c = FreshetProcess.connect(port)) {
-      waitForLines(logfile, lines -> lines.stream().anyMatch(l -> l.contains("ready to accept connections")));
+      waitForLines(logfile, lines -> count(lines, "Ready to accept connections tcp") == 1);
       assertThat(c.call("SAVE")).isEqualTo("+OK\r\n");
       assertThat(c.call("EVAL", "redis.log(redis.LOG_VERBOSE, 'verbose from a script') "
           + "redis.log(redis.LOG_DEBUG, 'debug from a script') redis.log(redis.LOG_WARNING, 'checkpoint 1')", "0"))
@@ -62,6 +62,7 @@ class StandaloneLogIT {
       List<String> lines = waitForLines(logfile, l -> count(l, "checkpoint 1") == 1);
       assertThat(count(lines, "DB saved on disk")).isEqualTo(1);
       assertThat(lines).anyMatch(l -> l.endsWith(" - verbose from a script"));
+      assertThat(lines).anyMatch(l -> l.matches(".* - Accepted 127\\.0\\.0\\.1:\\d+"));
       assertThat(lines).noneMatch(l -> l.contains("debug from a script"));
 
       assertThat(c.call("CONFIG", "SET", "loglevel", "warning")).isEqualTo("+OK\r\n");
