@@ -1,11 +1,10 @@
 package io.freshet.cli;
 
+import io.freshet.cli.log.RedisLog;
 import io.freshet.engine.Fatal;
 import io.freshet.server.ServerMain;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ScopeType;
@@ -70,14 +69,10 @@ public final class Freshet implements Callable<Integer> {
     return cl;
   }
 
-  /**
-   * Lettuce logs each seed it cannot reach while it looks for a cluster's topology; the command
-   * says itself that it cannot connect, in one line. (Held here: JUL keeps loggers weakly.)
-   */
-  private static final Logger CLUSTER_TOPOLOGY_LOG = Logger.getLogger("io.lettuce.core.cluster.topology");
-
   public static void main(String[] args) {
-    CLUSTER_TOPOLOGY_LOG.setLevel(Level.SEVERE);
+    // Lettuce logs each seed it cannot reach while it looks for a cluster's topology; the
+    // command says itself that it cannot connect, in one line
+    RedisLog.standalone().quiet("io.lettuce.core.cluster.topology");
     if (args.length > 0 && args[0].equals("server")) {
       // redis-server style --name value pairs are not picocli options: pass them through as is
       try {

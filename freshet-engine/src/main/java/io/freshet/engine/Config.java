@@ -147,7 +147,7 @@ public final class Config {
     bool("jemalloc-bg-thread", null, NO_EFFECT, "yes");
     // Freshet has no defragmenter: refused as by a Redis built without one
     add(new Param("activedefrag", null, Kind.BOOL, NO_EFFECT, 0, 0, null, Config::noDefrag, "no"));
-    bool("syslog-enabled", null, IMMUTABLE | NO_EFFECT, "no");
+    bool("syslog-enabled", null, IMMUTABLE, "no");
     bool("cluster-enabled", null, IMMUTABLE | NO_EFFECT, "no");
     bool("appendonly", null, 0, "yes"); // Freshet: durable by default (Redis: no)
     bool("cluster-allow-reads-when-down", null, NO_EFFECT, "no");
@@ -173,7 +173,7 @@ public final class Config {
     string("cluster-config-file", null, IMMUTABLE | NO_EFFECT, "nodes.conf", null);
     string("cluster-announce-hostname", null, NO_EFFECT, "", Config::hostname);
     string("cluster-announce-human-nodename", null, NO_EFFECT, "", Config::nodename);
-    string("syslog-ident", null, IMMUTABLE | NO_EFFECT, "redis", null);
+    string("syslog-ident", null, IMMUTABLE, "redis", null);
     string("dbfilename", null, PROTECTED, "dump.rdb", Config::dbFilename);
     string("appendfilename", null, IMMUTABLE, "appendonly.aof", Config::aofFilename);
     string("appenddirname", null, IMMUTABLE, "appendonlydir", Config::aofDirname);
@@ -184,17 +184,17 @@ public final class Config {
     string("ignore-warnings", null, NO_EFFECT, "", null);
     string("proc-title-template", null, NO_EFFECT, "{title} {listen-addr} {server-mode}", Config::procTitle);
     string("bind-source-addr", null, NO_EFFECT, "", null);
-    string("logfile", null, IMMUTABLE | NO_EFFECT, "", null);
+    string("logfile", null, IMMUTABLE, "", null);
     string("locale-collate", null, NO_EFFECT, "", null);
     string("masterauth", null, SENSITIVE | NO_EFFECT, "", null);
     string("requirepass", null, SENSITIVE, "", null);
 
     // Enum configs
     choice("supervised", null, IMMUTABLE | NO_EFFECT, "no", "upstart", "systemd", "auto", "no");
-    choice("syslog-facility", null, IMMUTABLE | NO_EFFECT, "local0", "user", "local0", "local1", "local2",
+    choice("syslog-facility", null, IMMUTABLE, "local0", "user", "local0", "local1", "local2",
         "local3", "local4", "local5", "local6", "local7");
     choice("repl-diskless-load", null, NO_EFFECT, "disabled", "disabled", "on-empty-db", "swapdb");
-    choice("loglevel", null, NO_EFFECT, "notice", "debug", "verbose", "notice", "warning", "nothing");
+    choice("loglevel", null, 0, "notice", "debug", "verbose", "notice", "warning", "nothing");
     choice("maxmemory-policy", null, 0, "noeviction", "volatile-lru", "volatile-lfu", "volatile-random",
         "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction");
     choice("appendfsync", null, 0, "everysec", "everysec", "always", "no");

@@ -16,8 +16,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
 import java.util.function.LongSupplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The single-threaded heart of Freshet: owns every database and session and executes every
@@ -30,7 +30,7 @@ import java.util.logging.Logger;
  * {@link #nextDeadlineMs} has passed.
  */
 public final class Engine {
-  private static final Logger LOG = Logger.getLogger(Engine.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
   /** Marker argv[0] for a protocol error queued behind a blocked command. */
   private static final byte[] PROTOCOL_ERROR = new byte[0];
 
@@ -341,7 +341,7 @@ public final class Engine {
         s.out.error(error);
       }
     } else if (name.equals("shutdown") && hasArg(argv, "nosave")) {
-      LOG.warning("SHUTDOWN NOSAVE while a script runs: stopping it and shutting down");
+      LOG.warn("SHUTDOWN NOSAVE while a script runs: stopping it and shutting down");
       busy.abort();
       s.connection.requestShutdown();
     } else {
@@ -393,7 +393,7 @@ public final class Engine {
   private boolean outputWithinLimit(Session s) {
     long limit = outputHardLimitBytes;
     if (limit > 0 && s.out.pendingBytes() + s.connection.networkPendingBytes() > limit) {
-      LOG.warning("Client id=" + s.id + " addr=" + s.connection.remoteAddress()
+      LOG.warn("Client id=" + s.id + " addr=" + s.connection.remoteAddress()
           + " closed for overcoming of output buffer limits.");
       close(s);
       return false;
@@ -512,7 +512,7 @@ public final class Engine {
       out.error(e.getMessage());
     } catch (RuntimeException e) {
       String error = "ERR internal error executing '" + spec.fullName + "': " + e;
-      LOG.log(Level.SEVERE, "unexpected error in " + spec.fullName, e);
+      LOG.error("unexpected error in " + spec.fullName, e);
       countError(error);
       out.error(error);
     }
@@ -1174,7 +1174,7 @@ public final class Engine {
       }
       Long n = errorCodes.get(code);
       if (n == null && errorCodes.size() >= 128) {
-        LOG.warning("Errorstats stopped adding new errors because the number of errors reached the limit, "
+        LOG.warn("Errorstats stopped adding new errors because the number of errors reached the limit, "
             + "may be misuse of lua error_reply, please check INFO ERRORSTATS, this can be re-enabled via "
             + "CONFIG RESETSTAT.");
         errorCodes.clear();

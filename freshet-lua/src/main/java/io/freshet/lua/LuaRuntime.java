@@ -16,8 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Map;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import party.iroiro.luajava.JFunction;
 
 /**
@@ -29,7 +29,7 @@ import party.iroiro.luajava.JFunction;
  * <p>Owned by the engine thread.
  */
 final class LuaRuntime {
-  private static final Logger LOG = Logger.getLogger("freshet.script");
+  private static final Logger LOG = LoggerFactory.getLogger("freshet.script");
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   final Engine engine;
@@ -82,7 +82,7 @@ final class LuaRuntime {
         return "BUSY Redis is busy running a script. You can only call " + (functionMode ? "FUNCTION" : "SCRIPT")
             + " KILL or SHUTDOWN NOSAVE.";
       }
-      LOG.warning("Lua script killed by user with SCRIPT KILL.");
+      LOG.warn("Lua script killed by user with SCRIPT KILL.");
       stopError = "ERR Script killed by user with SCRIPT KILL...";
       return null;
     }
@@ -215,7 +215,18 @@ final class LuaRuntime {
           msg.append(i == 2 ? "" : " ").append(part);
         }
       }
-      LOG.log(level < 1 ? Level.FINE : level < 2 ? Level.CONFIG : level < 3 ? Level.INFO : Level.WARNING, msg.toString());
+      // redis.LOG_DEBUG, LOG_VERBOSE, LOG_NOTICE, LOG_WARNING as Freshet maps Redis's levels
+      // (see docs/design.md, "Logging")
+      String text = msg.toString();
+      if (level < 1) {
+        LOG.trace(text);
+      } else if (level < 2) {
+        LOG.debug(text);
+      } else if (level < 3) {
+        LOG.info(text);
+      } else {
+        LOG.warn(text);
+      }
       return 0;
     });
     function(l, "setresp", lua -> {
@@ -458,7 +469,7 @@ final class LuaRuntime {
     if (elapsedMs >= engine.config.getLong("busy-reply-threshold")) {
       if (!slowLogged) {
         slowLogged = true;
-        LOG.warning("Slow script detected: still in execution after " + elapsedMs + " milliseconds. "
+        LOG.warn("Slow script detected: still in execution after " + elapsedMs + " milliseconds. "
             + "You can try killing the script using the SCRIPT KILL command. Script name is: " + currentName + ".");
       }
       engine.serveWhileBusy(busy);

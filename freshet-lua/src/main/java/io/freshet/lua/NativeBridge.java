@@ -7,7 +7,8 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import party.iroiro.luajava.lua51.Lua51;
 import party.iroiro.luajava.lua51.Lua51Natives;
 
@@ -19,7 +20,7 @@ import party.iroiro.luajava.lua51.Lua51Natives;
  * same results. Engine thread only.
  */
 final class NativeBridge {
-  private static final Logger LOG = Logger.getLogger("freshet.script");
+  private static final Logger LOG = LoggerFactory.getLogger("freshet.script");
   private static final String LIBRARY = "/native/linux-x86_64/libfreshetlua.so";
   static final boolean AVAILABLE = load();
   /** The runtime whose script is running: where the bridge's calls go. */

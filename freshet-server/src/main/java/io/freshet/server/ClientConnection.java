@@ -14,7 +14,8 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One client connection: decodes requests and hands each command to the engine; the engine
@@ -27,7 +28,7 @@ import java.util.logging.Logger;
  */
 final class ClientConnection extends ByteToMessageDecoder implements Connection, RespDecoder.Sink,
     RespDecoder.Limits {
-  private static final Logger LOG = Logger.getLogger(ClientConnection.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(ClientConnection.class);
   private static final byte[] MAX_CLIENTS = "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
 
   private final EngineHost host;
@@ -54,6 +55,9 @@ final class ClientConnection extends ByteToMessageDecoder implements Connection,
     session = engine.connect(this);
     if (session != null) {
       host.connections.add(this);
+      if (LOG.isDebugEnabled()) {
+        LOG.debug("Accepted " + remote); // Redis's verbose line
+      }
     }
     if (session == null) {
       ctx.writeAndFlush(Unpooled.wrappedBuffer(MAX_CLIENTS)).addListener(ChannelFutureListener.CLOSE);
@@ -88,7 +92,7 @@ final class ClientConnection extends ByteToMessageDecoder implements Connection,
   @Override
   public void protocolError(String message) {
     if (message == null) {
-      LOG.warning("Closing client that reached max query buffer length: " + remote);
+      LOG.warn("Closing client that reached max query buffer length: " + remote);
       engine.close(session);
     } else {
       engine.submitProtocolError(session, message);
@@ -112,6 +116,11 @@ final class ClientConnection extends ByteToMessageDecoder implements Connection,
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     host.connections.remove(this);
     if (session != null) {
+      if (!session.closed && LOG.isDebugEnabled()) {
+        // the client went away (the server closing it has marked the session closed first);
+        // Redis's verbose line, with the start of its CLIENT LIST line
+        LOG.debug("Client closed connection id=" + session.id + " addr=" + remote + " laddr=" + local);
+      }
       engine.disconnect(session);
     }
     if (out != null) {
@@ -126,7 +135,7 @@ final class ClientConnection extends ByteToMessageDecoder implements Connection,
       io.freshet.engine.Fatal.exit(cause); // the engine's state cannot be trusted any more
     }
     if (!(cause instanceof java.io.IOException)) {
-      LOG.warning("closing " + remote + ": " + cause);
+      LOG.warn("closing " + remote + ": " + cause);
     }
     ctx.close();
   }
@@ -153,7 +162,7 @@ final class ClientConnection extends ByteToMessageDecoder implements Connection,
         channelRead(ctx, taken); // the decoder releases it
       }
     } catch (Exception e) {
-      LOG.fine("read while busy failed for " + remote + ": " + e);
+      LOG.trace("read while busy failed for " + remote + ": " + e);
     } finally {
       if (buf != null) {
         buf.release();
@@ -210,6 +219,7 @@ final class ClientConnection extends ByteToMessageDecoder implements Connection,
 
   @Override
   public void requestShutdown() {
+    LOG.warn("User requested shutdown..."); // SHUTDOWN, in Redis's words
     host.shutdownRequested();
   }
 

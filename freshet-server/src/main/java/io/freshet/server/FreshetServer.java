@@ -30,7 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Freshet server: Redis's protocol and commands on a TCP port. Start one with the builder and
@@ -46,7 +47,7 @@ import java.util.logging.Logger;
  * reads and writes every connection (as Redis's main thread does).
  */
 public final class FreshetServer implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(FreshetServer.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(FreshetServer.class);
 
   private final Config config;
   private final EventLoopGroup loop;
@@ -92,7 +93,7 @@ public final class FreshetServer implements AutoCloseable {
       io.freshet.lua.LuaScripting.install(engine);
     } catch (LinkageError | RuntimeException e) {
       // Lua's natives do not load on this platform: serve everything else, say why EVAL is missing
-      LOG.warning("Lua scripting unavailable (EVAL, FUNCTION): " + e);
+      LOG.warn("Lua scripting unavailable (EVAL, FUNCTION): " + e);
     }
     engine.whileBusy = host::serveWhileBusy;
     if (configFile != null) {
@@ -177,7 +178,10 @@ public final class FreshetServer implements AutoCloseable {
     config.set("port", Integer.toString(port), true);
     // One tick drives both timers, so CONFIG SET hz takes effect at once.
     loop.scheduleAtFixedRate(io.freshet.engine.Fatal.guard(this::tick), 2, 2, TimeUnit.MILLISECONDS);
-    LOG.info("Freshet ready to accept connections on port " + port + " (" + (epoll ? "epoll" : "nio") + ")");
+    LOG.info("Running mode=standalone, port=" + port + ".");
+    LOG.debug("Event loop: " + (epoll ? "epoll" : "nio"));
+    // Redis 7.2's words: tools that wait for a Redis to be ready watch for this line
+    LOG.info("Ready to accept connections tcp");
   }
 
   private long nextCronMs;
@@ -195,7 +199,7 @@ public final class FreshetServer implements AutoCloseable {
       }
       engine.endBatch();
     } catch (RuntimeException e) {
-      LOG.severe("timer failed: " + e);
+      LOG.error("timer failed: " + e);
     }
   }
 
@@ -240,9 +244,11 @@ public final class FreshetServer implements AutoCloseable {
         return null;
       }).get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
-      LOG.warning("closing the data directory: " + e);
+      LOG.warn("closing the data directory: " + e);
     }
     loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    // Redis logs this at warning; a server an application closes is no cause for one
+    LOG.info("Freshet is now ready to exit, bye bye...");
     closed.countDown();
   }
 
@@ -250,6 +256,13 @@ public final class FreshetServer implements AutoCloseable {
   public static final class Builder {
     private final Map<String, String> params = new LinkedHashMap<>();
     private Path configFile;
+    private java.util.function.Consumer<Config> beforeStart = config -> {};
+
+    /** Runs {@code hook} on the validated configuration before the server starts (and logs). */
+    Builder beforeStart(java.util.function.Consumer<Config> hook) {
+      this.beforeStart = hook;
+      return this;
+    }
 
     /** The file CONFIG REWRITE writes to (its parameters are not read here). */
     public Builder configFile(Path file) {
@@ -296,6 +309,7 @@ public final class FreshetServer implements AutoCloseable {
           throw new IllegalArgumentException("Invalid value for '" + e.getKey() + "': " + error);
         }
       }
+      beforeStart.accept(config);
       return new FreshetServer(config, configFile);
     }
   }

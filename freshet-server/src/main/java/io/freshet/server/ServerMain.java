@@ -1,6 +1,7 @@
 package io.freshet.server;
 
 import java.util.List;
+import java.util.ServiceLoader;
 
 /**
  * {@code freshet server [config-file] [--name value ...]}: runs a server in the foreground
@@ -35,7 +36,9 @@ public final class ServerMain {
     FreshetServer server;
     try {
       parsed = ServerArgs.parse(args);
-      server = FreshetServer.builder().config(parsed.params()).configFile(parsed.configFile()).start();
+      server = FreshetServer.builder().config(parsed.params()).configFile(parsed.configFile())
+          .beforeStart(ServerMain::configureLog)
+          .start();
     } catch (ServerArgs.ConfigFileError e) {
       System.err.println(e.getMessage());
       return 1;
@@ -47,9 +50,21 @@ public final class ServerMain {
       return 1;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "freshet-signal"));
-    System.out.println("Freshet " + "0.1.0" + " ready on " + server.host() + ":" + server.port());
     server.awaitTermination();
     return 0;
+  }
+
+  /** Hands the configuration to the launcher's log backend, if the classpath has one. */
+  private static void configureLog(io.freshet.engine.Config config) {
+    for (StandaloneLog log : ServiceLoader.load(StandaloneLog.class)) {
+      try {
+        log.configure(config);
+      } catch (IllegalArgumentException e) {
+        // redis-server refuses a logfile it cannot open in this form, naming no line
+        throw new ServerArgs.ConfigFileError(0, "", e.getMessage());
+      }
+      return;
+    }
   }
 
   public static void main(String[] args) throws Exception {

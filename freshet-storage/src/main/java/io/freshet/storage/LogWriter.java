@@ -7,8 +7,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Appends the engine's changes to one log segment. Records collect in memory while a batch runs;
@@ -20,7 +20,7 @@ import java.util.logging.Logger;
  * <p>Owned by the engine thread, except {@link #syncIfDirty}, which the fsync thread calls.
  */
 public final class LogWriter implements Journal, AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(LogWriter.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(LogWriter.class);
   private static final int BUFFER_KEEP_BYTES = 1 << 20;
 
   public enum Fsync { ALWAYS, EVERYSEC, NO }
@@ -159,7 +159,7 @@ public final class LogWriter implements Journal, AutoCloseable {
       lastWriteOk = true;
     } catch (IOException e) {
       lastWriteOk = false;
-      LOG.log(Level.SEVERE, "Error writing to the append only file " + file + ": " + e.getMessage(), e);
+      LOG.error("Error writing to the append only file " + file + ": " + e.getMessage(), e);
       onFailure.run();
       throw new UncheckedIOException(e);
     }
@@ -178,7 +178,7 @@ public final class LogWriter implements Journal, AutoCloseable {
     } catch (IOException e) {
       if (channel.isOpen()) {
         lastWriteOk = false;
-        LOG.log(Level.SEVERE, "Can't fsync the append only file " + file + ": " + e.getMessage());
+        LOG.error("Can't fsync the append only file " + file + ": " + e.getMessage());
       }
     }
   }

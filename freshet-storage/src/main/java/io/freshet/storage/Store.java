@@ -25,8 +25,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A data directory: the manifest, the base snapshot and the log segments under
@@ -38,7 +38,7 @@ import java.util.logging.Logger;
  * thread hands its result back through the host's engine executor.
  */
 public final class Store implements Persistence, AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(Store.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(Store.class);
 
   private final Engine engine;
   private final Config config;
@@ -178,7 +178,7 @@ public final class Store implements Persistence, AutoCloseable {
           throw new IOException("Unexpected end of file reading the append only file " + r.describe()
               + (last ? ". Set aof-load-truncated yes or run 'freshet log repair " + dir + "'." : ""));
         }
-        LOG.warning("!!! Warning: short read while loading the AOF file " + file + "!!! " + r.describe()
+        LOG.warn("!!! Warning: short read while loading the AOF file " + file + "!!! " + r.describe()
             + ". AOF loaded anyway because aof-load-truncated is enabled; the tail is cut off.");
       }
       goodBytes = r.goodBytes();
@@ -211,7 +211,7 @@ public final class Store implements Persistence, AutoCloseable {
     for (LogRecord.Command c : commands) {
       String error = engine.replay(c.db(), c.nowMs(), c.argv());
       if (error != null) {
-        LOG.warning("replaying " + new String(c.argv()[0], java.nio.charset.StandardCharsets.UTF_8) + " gave: " + error);
+        LOG.warn("replaying " + new String(c.argv()[0], java.nio.charset.StandardCharsets.UTF_8) + " gave: " + error);
       }
     }
     return commands.size();
@@ -392,7 +392,7 @@ public final class Store implements Persistence, AutoCloseable {
     try {
       writeFile(rdbFile(), snapshot(false));
     } catch (IOException e) {
-      LOG.log(Level.WARNING, "Failed opening the temp RDB file for saving: " + e.getMessage());
+      LOG.warn("Failed opening the temp RDB file for saving: " + e.getMessage());
       throw new CommandError("ERR");
     }
     engine.stats.dirty -= dirtyBefore;
@@ -434,7 +434,7 @@ public final class Store implements Persistence, AutoCloseable {
         writeFile(file, encode(copy, functions, false, version, nowMs, options));
         ok = true;
       } catch (IOException | RuntimeException e) {
-        LOG.warning("Background saving error: " + e.getMessage());
+        LOG.warn("Background saving error: " + e.getMessage());
         ok = false;
       }
       boolean done = ok;
@@ -516,14 +516,14 @@ public final class Store implements Persistence, AutoCloseable {
           writeFile(baseFile, snapshot);
           size = snapshot.size();
         } catch (IOException | RuntimeException e) {
-          LOG.warning("Background AOF rewrite failed: " + e);
+          LOG.warn("Background AOF rewrite failed: " + e);
         }
         long written = size;
         engineThread.execute(() -> finishRewrite(written >= 0, base, incrSeq, written));
       });
     } catch (IOException e) {
       lastRewriteOk = false;
-      LOG.warning("Can't rewrite append only file in background: " + e.getMessage());
+      LOG.warn("Can't rewrite append only file in background: " + e.getMessage());
       throw new CommandError("ERR Can't rewrite append only file in background: " + e.getMessage());
     }
   }
@@ -558,7 +558,7 @@ public final class Store implements Persistence, AutoCloseable {
       LOG.info("Background AOF rewrite finished successfully");
     } catch (IOException e) {
       lastRewriteOk = false;
-      LOG.warning("Error trying to rename the temporary AOF manifest: " + e.getMessage());
+      LOG.warn("Error trying to rename the temporary AOF manifest: " + e.getMessage());
     }
     if (bgsaveScheduled) {
       bgsaveScheduled = false;
@@ -575,7 +575,7 @@ public final class Store implements Persistence, AutoCloseable {
       try {
         w.close();
       } catch (IOException e) {
-        LOG.warning("closing the log: " + e.getMessage());
+        LOG.warn("closing the log: " + e.getMessage());
       }
     } else if (on && w == null && !rewriteInProgress) {
       startRewrite();
@@ -639,7 +639,7 @@ public final class Store implements Persistence, AutoCloseable {
     try {
       loadRdb(rdbFile());
     } catch (IOException e) {
-      LOG.severe("Error trying to load the RDB dump: " + e.getMessage());
+      LOG.error("Error trying to load the RDB dump: " + e.getMessage());
       onFatal.run();
       throw new CommandError("ERR Error trying to load the RDB dump, check server logs.");
     }
@@ -661,7 +661,7 @@ public final class Store implements Persistence, AutoCloseable {
     try {
       recoverFromLog();
     } catch (IOException e) {
-      LOG.severe("Error trying to load the AOF: " + e.getMessage());
+      LOG.error("Error trying to load the AOF: " + e.getMessage());
       onFatal.run();
       throw new CommandError("ERR Error reloading AOF, check server logs.");
     }

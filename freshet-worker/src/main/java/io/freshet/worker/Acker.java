@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Acks successes in batches on a thread of its own: whatever has finished since the last XACK
@@ -16,7 +16,7 @@ import java.util.logging.Logger;
  * idle. {@link #ackLater} is thread-safe.
  */
 final class Acker {
-  private static final Logger LOG = Logger.getLogger(Acker.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(Acker.class);
   private static final int MAX_IDS_PER_XACK = 1000;
 
   private final ProcessorConfig config;
@@ -60,7 +60,7 @@ final class Acker {
         }
         redis.xack(config.stream(), config.group(), batch.toArray(new String[0]));
       } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "acking " + batch.size() + " entries: " + e.getMessage()); // they stay pending
+        LOG.warn("acking " + batch.size() + " entries: " + e.getMessage()); // they stay pending
       }
       batch.clear();
     }

@@ -15,8 +15,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs entries through the handler and hands each outcome on: a success to the {@link Acker} (or
@@ -25,7 +25,7 @@ import java.util.logging.Logger;
  * the fetch thread and the reclaimer acquire before they take entries. Thread-safe.
  */
 final class Dispatcher {
-  private static final Logger LOG = Logger.getLogger(Dispatcher.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
   private static final AtomicInteger THREADS = new AtomicInteger();
   /** Below this average a synchronous handler runs on the fetch thread: a hand-off costs more. */
   private static final long FAST_HANDLER_NANOS = 20_000;
@@ -237,7 +237,7 @@ final class Dispatcher {
       metrics.handlerLatency.record(took, TimeUnit.NANOSECONDS);
       complete(entry, marker, error, writes);
     } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "entry " + entry.id() + ": " + e.getMessage());
+      LOG.warn("entry " + entry.id() + ": " + e.getMessage());
       lastErrors.put(entry.id(), String.valueOf(e));
       finish(entry);
     }
@@ -266,7 +266,7 @@ final class Dispatcher {
       }
       metrics.processed.increment();
     } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "acking " + entry.id() + ": " + e.getMessage()); // stays pending
+      LOG.warn("acking " + entry.id() + ": " + e.getMessage()); // stays pending
     } finally {
       finish(entry);
     }

@@ -13,8 +13,8 @@ import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.models.stream.PendingMessage;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The fetch thread: creates the group, first re-reads this consumer's own pending entries (a
@@ -24,7 +24,7 @@ import java.util.logging.Logger;
  * the group deleted) is logged and retried after the error backoff.
  */
 final class FetchLoop {
-  private static final Logger LOG = Logger.getLogger(FetchLoop.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(FetchLoop.class);
 
   private final ProcessorConfig config;
   /** Only the blocking XREADGROUP: it holds its connection for up to blockMs. */
@@ -96,7 +96,7 @@ final class FetchLoop {
         if (e instanceof RedisCommandExecutionException && String.valueOf(e.getMessage()).startsWith("NOGROUP")) {
           recovered = false; // the stream or group went away: create them again
         }
-        LOG.log(Level.WARNING, "stream " + config.stream() + " group " + config.group() + ": " + e.getMessage());
+        LOG.warn("stream " + config.stream() + " group " + config.group() + ": " + e.getMessage());
         sleep(config.errorBackoffMs());
       }
     }
