@@ -52,4 +52,32 @@ class HostileInputIT {
       assertThat(other.call("PING")).isEqualTo("+PONG\r\n");
     }
   }
+
+  /**
+   * Random protocol-shaped garbage (no letters, so no command names) from one connection after
+   * another: each is answered with an error, closed or left waiting, and a second client is
+   * served throughout.
+   */
+  @Test
+  void garbageOnOneConnectionNeverHoldsUpAnother() throws Exception {
+    java.util.Random random = new java.util.Random(16);
+    byte[] alphabet = "*$\r\n\0-+:0123456789 \"'\\x\t".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    try (RawClient other = new RawClient(port)) {
+      for (int round = 0; round < 60; round++) {
+        byte[] junk = new byte[1 + random.nextInt(round % 10 == 0 ? 200_000 : 2_000)];
+        for (int i = 0; i < junk.length; i++) {
+          junk[i] = random.nextInt(8) == 0 ? (byte) random.nextInt(256) : alphabet[random.nextInt(alphabet.length)];
+        }
+        try (RawClient bad = new RawClient(port)) {
+          bad.sendRaw(junk);
+        } catch (java.io.IOException closedWhileWriting) {
+          // the server closed that connection on a protocol error: what it should do
+        }
+        long start = System.nanoTime();
+        assertThat(other.call("PING")).isEqualTo("+PONG\r\n");
+        assertThat(System.nanoTime() - start).as("round %d: PING answered promptly", round).isLessThan(2_000_000_000L);
+      }
+      assertThat(other.call("DBSIZE")).startsWith(":");
+    }
+  }
 }
