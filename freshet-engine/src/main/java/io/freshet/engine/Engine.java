@@ -63,6 +63,8 @@ public final class Engine {
   }
   private final LongSupplier clock;
   private final Database[] dbs;
+  /** WATCH's keys and sessions (multi.c's half that outlives a command). */
+  private final Watches watches;
   private final CommandTable commands;
   private final Call call = new Call(this);
   /** Replay has its own, so DEBUG LOADAOF can replay while its own command is running. */
@@ -112,6 +114,7 @@ public final class Engine {
       dbs[i].keyEvents = keyEvents;
       readySets[i] = new Dict<>();
     }
+    this.watches = new Watches(dbs);
     this.commands = new CommandTable();
     Commands.registerAll(commands);
     stats.commands = commands;
@@ -231,11 +234,7 @@ public final class Engine {
 
   /** Keys watched by at least one client (INFO total_watched_keys). */
   public long watchedKeys() {
-    long n = 0;
-    for (Database db : dbs) {
-      n += db.watchers.size();
-    }
-    return n;
+    return watches.watchedKeys();
   }
 
   // ---- connections -------------------------------------------------------------------------
@@ -724,70 +723,27 @@ public final class Engine {
    */
   public void signalModifiedKey(Database db, byte[] key) {
     stats.dirty++;
-    if (!db.watchers.isEmpty()) {
-      List<Object> ws = db.watchers.get(key);
-      if (ws != null) {
-        for (Object o : ws) {
-          ((Session) o).dirtyCas = true;
-        }
-      }
-    }
+    watches.touch(db, key);
   }
 
   /** Marks every watched key of {@code db} that exists as touched (FLUSHDB, SWAPDB). */
   public void touchAllWatched(Database db, Database replacement) {
-    for (Dict.Entry<List<Object>> e = db.watchers.first(); e != null; e = e.after()) {
-      boolean exists = db.peek(e.key()) != null || (replacement != null && replacement.peek(e.key()) != null);
-      if (exists) {
-        for (Object o : e.value()) {
-          ((Session) o).dirtyCas = true;
-        }
-      }
-    }
+    watches.touchAll(db, replacement);
   }
 
-  // ---- WATCH -------------------------------------------------------------------------------
+  // ---- WATCH (Watches) ---------------------------------------------------------------------
 
   public void watch(Session s, byte[] key, long nowMs) {
-    Database db = dbs[s.db];
-    for (Session.WatchedKey w : s.watched) {
-      if (w.db() == s.db && java.util.Arrays.equals(w.key(), key)) {
-        return;
-      }
-    }
-    List<Object> ws = db.watchers.get(key);
-    if (ws == null) {
-      ws = new ArrayList<>();
-      db.watchers.put(key, ws);
-    }
-    ws.add(s);
-    s.watched.add(new Session.WatchedKey(s.db, key, db.peek(key) != null && db.isExpired(key, nowMs)));
+    watches.watch(s, key, nowMs);
   }
 
   public void unwatchAll(Session s) {
-    for (Session.WatchedKey w : s.watched) {
-      Database db = dbs[w.db()];
-      List<Object> ws = db.watchers.get(w.key());
-      if (ws != null) {
-        ws.remove(s);
-        if (ws.isEmpty()) {
-          db.watchers.remove(w.key());
-        }
-      }
-    }
-    s.watched.clear();
-    s.dirtyCas = false;
+    watches.unwatchAll(s);
   }
 
   /** True if a watched key that was live at WATCH time has expired since (Redis 7 rule). */
   public boolean watchedKeyExpired(Session s, long nowMs) {
-    for (Session.WatchedKey w : s.watched) {
-      Database db = dbs[w.db()];
-      if (!w.expiredAtWatch() && db.peek(w.key()) != null && db.isExpired(w.key(), nowMs)) {
-        return true;
-      }
-    }
-    return false;
+    return watches.expiredSinceWatch(s, nowMs);
   }
 
   // ---- blocking ----------------------------------------------------------------------------

@@ -6,11 +6,11 @@ import java.util.List;
 
 /**
  * One numbered database: keys to values, keys to absolute expiry times (ms), and the clients
- * blocked on or watching its keys. Owned by the engine thread.
+ * blocked on its keys (the engine's Watches keeps who watches them). Owned by the engine thread.
  *
  * <p>Values are {@code byte[]} (string), {@link ListValue}, {@link HashValue}, {@link SetValue}.
- * SWAPDB exchanges {@link #data} between two databases; waiters and watchers stay with the index,
- * as in Redis.
+ * SWAPDB exchanges {@link #data} between two databases; waiters stay with the index, as in
+ * Redis.
  */
 public final class Database {
   /** Keys and expiries move together on SWAPDB. */
@@ -23,8 +23,6 @@ public final class Database {
   public Data data = new Data();
   /** Per key, the parked commands in FIFO order (elements are engine waiters). */
   public final Dict<ArrayDeque<Object>> blocking = new Dict<>();
-  /** Per key, the sessions that WATCH it (elements are engine sessions). */
-  public final Dict<List<Object>> watchers = new Dict<>();
 
   /**
    * Told when a key is added, replaced or removed, so parked commands can be woken as Redis
