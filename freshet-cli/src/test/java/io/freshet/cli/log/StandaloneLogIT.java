@@ -30,7 +30,13 @@ class StandaloneLogIT {
     }
   }
 
-  private static List<String> waitForLines(Path file, Predicate<List<String>> done) throws Exception {
+  /**
+   * Reads {@code file} until its lines satisfy {@code done}. Between reads it PINGs the server:
+   * the engine thread writes log lines in order, so once a PING is answered everything logged
+   * before it has been handed to the file (or stdout), and the round trip paces the loop.
+   */
+  private static List<String> waitForLines(RawClient server, Path file, Predicate<List<String>> done)
+      throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (true) {
       List<String> lines = Files.exists(file) ? Files.readAllLines(file) : List.of();
@@ -38,7 +44,7 @@ class StandaloneLogIT {
         return lines;
       }
       assertThat(System.nanoTime()).as("waiting for the log in %s: %s", file, lines).isLessThan(deadline);
-      Thread.sleep(20);
+      assertThat(server.call("PING")).isEqualTo("+PONG\r\n");
     }
   }
 
@@ -54,12 +60,12 @@ class StandaloneLogIT {
     Process server = FreshetProcess.start(List.of(), List.of("--port", Integer.toString(port), "--dir",
         dir.resolve("data").toString(), "--logfile", logfile.toString(), "--loglevel", "verbose"), output);
     try (RawClient c = FreshetProcess.connect(port)) {
-      waitForLines(logfile, lines -> count(lines, "Ready to accept connections tcp") == 1);
+      waitForLines(c, logfile, lines -> count(lines, "Ready to accept connections tcp") == 1);
       assertThat(c.call("SAVE")).isEqualTo("+OK\r\n");
       assertThat(c.call("EVAL", "redis.log(redis.LOG_VERBOSE, 'verbose from a script') "
           + "redis.log(redis.LOG_DEBUG, 'debug from a script') redis.log(redis.LOG_WARNING, 'checkpoint 1')", "0"))
           .isEqualTo("$-1\r\n");
-      List<String> lines = waitForLines(logfile, l -> count(l, "checkpoint 1") == 1);
+      List<String> lines = waitForLines(c, logfile, l -> count(l, "checkpoint 1") == 1);
       assertThat(count(lines, "DB saved on disk")).isEqualTo(1);
       assertThat(lines).anyMatch(l -> l.endsWith(" - verbose from a script"));
       assertThat(lines).anyMatch(l -> l.matches(".* - Accepted 127\\.0\\.0\\.1:\\d+"));
@@ -71,7 +77,7 @@ class StandaloneLogIT {
           + "redis.log(redis.LOG_WARNING, 'checkpoint 2')", "0")).isEqualTo("$-1\r\n");
       // lines are written in order on the engine thread: once the checkpoint is there, a notice
       // line logged before it would be too
-      lines = waitForLines(logfile, l -> count(l, "checkpoint 2") == 1);
+      lines = waitForLines(c, logfile, l -> count(l, "checkpoint 2") == 1);
       assertThat(count(lines, "DB saved on disk")).isEqualTo(1);
       assertThat(lines).noneMatch(l -> l.contains("notice dropped"));
       assertThat(lines).anyMatch(l -> l.endsWith(" # checkpoint 2"));
@@ -96,7 +102,7 @@ class StandaloneLogIT {
         List.of("--port", Integer.toString(port), "--dir", dir.resolve("data").toString()), output);
     try (RawClient c = FreshetProcess.connect(port)) {
       assertThat(c.call("SAVE")).isEqualTo("+OK\r\n");
-      List<String> lines = waitForLines(output, l -> count(l, "DB saved on disk") == 1);
+      List<String> lines = waitForLines(c, output, l -> count(l, "DB saved on disk") == 1);
       assertThat(lines).isNotEmpty().allSatisfy(line -> assertThat(line).matches(REDIS_LINE));
     } finally {
       server.destroy();
