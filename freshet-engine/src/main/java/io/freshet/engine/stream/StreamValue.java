@@ -411,8 +411,7 @@ public final class StreamValue {
       if (limit > 0 && removed + entries > limit) {
         break;
       }
-      boolean removeWhole = byMaxLen ? length - entries >= maxLen
-          : new StreamId(chunk.lastMs, chunk.lastSeq).compareTo(minId) < 0;
+      boolean removeWhole = trimTakesWholeChunk(chunk, entries, byMaxLen, maxLen, minId);
       if (removeWhole) {
         if (onRemoved != null) {
           for (int pos = 0; pos < chunk.used; ) {
@@ -422,10 +421,7 @@ public final class StreamValue {
             }
           }
         }
-        it.remove();
-        if (chunk == tail) {
-          tail = null;
-        }
+        dropChunk(it, chunk);
         length -= entries;
         removed += entries;
         continue;
@@ -439,7 +435,7 @@ public final class StreamValue {
         if (c.deleted) {
           continue;
         }
-        if (byMaxLen ? length <= maxLen : c.compareTo(minId) >= 0) {
+        if (trimReachedItsPoint(c, byMaxLen, maxLen, minId)) {
           break;
         }
         if (onRemoved != null) {
@@ -479,8 +475,7 @@ public final class StreamValue {
       if (limit > 0 && removed + entries > limit) {
         break;
       }
-      boolean wholeChunk = byMaxLen ? length - entries >= maxLen
-          : new StreamId(chunk.lastMs, chunk.lastSeq).compareTo(minId) < 0;
+      boolean wholeChunk = trimTakesWholeChunk(chunk, entries, byMaxLen, maxLen, minId);
       if (approx && !wholeChunk) {
         break;
       }
@@ -490,7 +485,7 @@ public final class StreamValue {
         if (c.deleted) {
           continue;
         }
-        if (byMaxLen ? length <= maxLen : c.compareTo(minId) >= 0) {
+        if (trimReachedItsPoint(c, byMaxLen, maxLen, minId)) {
           done = true;
           break;
         }
@@ -506,13 +501,27 @@ public final class StreamValue {
         }
       }
       if (chunk.live() == 0) {
-        it.remove();
-        if (chunk == tail) {
-          tail = null;
-        }
+        dropChunk(it, chunk);
       }
     }
     return removed;
+  }
+
+  /** Would trimming to MAXLEN {@code maxLen} or MINID {@code minId} remove all of {@code chunk}? */
+  private boolean trimTakesWholeChunk(Chunk chunk, long entries, boolean byMaxLen, long maxLen, StreamId minId) {
+    return byMaxLen ? length - entries >= maxLen : new StreamId(chunk.lastMs, chunk.lastSeq).compareTo(minId) < 0;
+  }
+
+  /** Has trimming reached the entry under {@code c} (the stream is short enough, or it is at MINID)? */
+  private boolean trimReachedItsPoint(EntryCursor c, boolean byMaxLen, long maxLen, StreamId minId) {
+    return byMaxLen ? length <= maxLen : c.compareTo(minId) >= 0;
+  }
+
+  private void dropChunk(Iterator<Map.Entry<StreamId, Chunk>> it, Chunk chunk) {
+    it.remove();
+    if (chunk == tail) {
+      tail = null;
+    }
   }
 
   /**
