@@ -95,7 +95,7 @@ public final class FreshetServer implements AutoCloseable {
       // Lua's natives do not load on this platform: serve everything else, say why EVAL is missing
       LOG.warn("Lua scripting unavailable (EVAL, FUNCTION): " + e);
     }
-    engine.whileBusy = host::serveWhileBusy;
+    engine.setWhileBusy(host::serveWhileBusy);
     if (configFile != null) {
       engine.configRewriter = values -> ConfigRewrite.rewrite(configFile, values);
     }

@@ -19,7 +19,7 @@ final class ConfigCommands {
     t.register("config|set", ConfigCommands::set);
     t.register("config|resetstat", c -> {
       c.engine.stats.reset();
-      c.engine.resetLatencies();
+      c.engine.stats.resetLatencies();
       c.out.ok();
     });
     t.register("config|rewrite", ConfigCommands::rewrite);

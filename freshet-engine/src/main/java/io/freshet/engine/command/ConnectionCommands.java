@@ -148,10 +148,7 @@ final class ConnectionCommands {
 
   static void reset(Call c) {
     Session s = c.session;
-    s.inMulti = false;
-    s.multiError = false;
-    s.queued.clear();
-    c.engine.unwatchAll(s);
+    c.engine.discardTransaction(s);
     s.db = 0;
     s.out.setProtocol(2);
     s.name = null;

@@ -32,7 +32,7 @@ final class ServerCommands {
     sb.append("# Latencystats\r\n");
     String configured = c.engine.config.get("latency-tracking-info-percentiles");
     String[] percentiles = configured.isEmpty() ? new String[0] : configured.split(" ");
-    for (CommandSpec spec : c.engine.latencyTracked) {
+    for (CommandSpec spec : c.engine.stats.latencyTracked) {
       sb.append("latency_percentiles_usec_").append(spec.fullName).append(':');
       for (int j = 0; j < percentiles.length; j++) {
         double p = Double.parseDouble(percentiles[j]);
@@ -49,7 +49,8 @@ final class ServerCommands {
   static void register(CommandTable t) {
     t.register("info", ServerCommands::info);
     t.register("time", c -> {
-      long micros = System.currentTimeMillis() * 1000 + (System.nanoTime() / 1000) % 1000;
+      // the engine's clocks, so a test's pinned clock pins TIME too
+      long micros = c.engine.now() * 1000 + (c.engine.nanoTime() / 1000) % 1000;
       c.out.arrayHeader(2);
       c.out.bulk(Long.toString(micros / 1_000_000));
       c.out.bulk(Long.toString(micros % 1_000_000));
@@ -355,7 +356,7 @@ final class ServerCommands {
   }
 
   private static void stats(Call c, StringBuilder sb) {
-    Engine.Stats st = c.engine.stats;
+    io.freshet.engine.Stats st = c.engine.stats;
     sb.append("# Stats\r\n")
         .append("total_connections_received:").append(st.totalConnections).append("\r\n")
         .append("total_commands_processed:").append(st.totalCommands).append("\r\n")

@@ -43,11 +43,7 @@ final class TransactionCommands {
   }
 
   private static void discard(Call c) {
-    Session s = c.session;
-    s.inMulti = false;
-    s.multiError = false;
-    s.queued.clear();
-    c.engine.unwatchAll(s);
+    c.engine.discardTransaction(c.session);
   }
 
   private static void exec(Call c) {

@@ -1,12 +1,12 @@
 package io.freshet.engine.keyspace;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One numbered database: keys to values, keys to absolute expiry times (ms), and the clients
- * blocked on its keys (the engine's Watches keeps who watches them). Owned by the engine thread.
+ * One numbered database: keys to values and keys to absolute expiry times (ms). Who is blocked
+ * on its keys and who watches them is the engine's (Blocking, Watches). Owned by the engine
+ * thread.
  *
  * <p>Values are {@code byte[]} (string), {@link ListValue}, {@link HashValue}, {@link SetValue}.
  * SWAPDB exchanges {@link #data} between two databases; waiters stay with the index, as in
@@ -21,13 +21,12 @@ public final class Database {
 
   public final int index;
   public Data data = new Data();
-  /** Per key, the parked commands in FIFO order (elements are engine waiters). */
-  public final Dict<ArrayDeque<Object>> blocking = new Dict<>();
-
   /**
    * Told when a key is added, replaced or removed, so parked commands can be woken as Redis
    * wakes them (dbAdd signals the new value's type; an overwrite or a deletion signals the old
-   * one as deleted). Set by the engine; null in tools that use a database on its own.
+   * one as deleted). Set by the engine's blocking part only while a client is parked on one of
+   * this database's keys, so a change costs one null check otherwise; null in tools that use a
+   * database on its own.
    */
   public KeyEvents keyEvents;
 
@@ -71,7 +70,7 @@ public final class Database {
 
   public void add(byte[] key, Object value) {
     data.keys.put(key, value);
-    if (keyEvents != null && !blocking.isEmpty()) {
+    if (keyEvents != null) {
       keyEvents.added(this, key, value);
     }
   }
@@ -82,12 +81,12 @@ public final class Database {
     if (e != null) {
       Object old = e.value();
       e.setValue(value);
-      if (keyEvents != null && !blocking.isEmpty() && old != value) {
+      if (keyEvents != null && old != value) {
         keyEvents.removed(this, key, old);
       }
     } else {
       data.keys.put(key, value);
-      if (keyEvents != null && !blocking.isEmpty()) {
+      if (keyEvents != null) {
         keyEvents.added(this, key, value);
       }
     }
@@ -101,7 +100,7 @@ public final class Database {
     if (old == null) {
       return false;
     }
-    if (keyEvents != null && !blocking.isEmpty()) {
+    if (keyEvents != null) {
       keyEvents.removed(this, key, old);
     }
     if (!data.expires.isEmpty()) {
