@@ -3,7 +3,7 @@ package io.freshet.engine;
 import java.nio.charset.StandardCharsets;
 
 /**
- * An engine at stream-node-max-entries 2 with a manual clock and one client, for unit tests that
+ * An engine at stream-node-max-entries 2 with a manual clock, a seeded random source and one client, for unit tests that
  * drive commands straight into the engine and compare raw RESP replies.
  */
 public final class EngineHarness {
@@ -15,7 +15,8 @@ public final class EngineHarness {
   public EngineHarness() {
     Config config = new Config();
     config.set("stream-node-max-entries", "2", true);
-    engine = new Engine(config, () -> nowMs);
+    // time and chance from the test: the clock is moved by hand, the random source is seeded
+    engine = new Engine(config, () -> nowMs, System::nanoTime, new java.util.Random(17));
     session = engine.connect(conn);
   }
 
