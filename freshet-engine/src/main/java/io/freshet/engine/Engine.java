@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * through one path ({@link #invoke}) whoever the caller is: a client, EXEC, a script, a woken or
  * polling parked command, or log replay. That path journals the change and counts the command,
  * so a handler cannot forget either. Its parts: {@link Blocking} (parked commands),
- * {@link Expiry}, {@link Multi}, {@link Watches}, {@link BusyScriptGate}, {@link Stats}. Pure: no
+ * {@link Expiry}, {@link Multi}, {@link Watches}, {@link BusyScriptGate}, {@link Stats},
+ * {@link PubSub}. Pure: no
  * threads, sockets or files; time and chance come from the injected clock and random source.
  *
  * <p>Owned by the engine thread: every public method must be called from that one thread.
@@ -88,6 +89,8 @@ public final class Engine {
   private final Expiry expiry;
   private final Multi multi;
   private final BusyScriptGate busyGate;
+  /** Channels, patterns and their subscribers; delivery of published messages. */
+  public final PubSub pubSub;
   private final CommandTable commands;
   private final Call call = new Call(this);
   /** Replay has its own, so DEBUG LOADAOF can replay while its own command is running. */
@@ -133,6 +136,7 @@ public final class Engine {
     this.expiry = new Expiry(this, dbs, random, nanoClock);
     this.multi = new Multi(this);
     this.busyGate = new BusyScriptGate(this);
+    this.pubSub = new PubSub(this);
     commands.lookup("exec".getBytes(StandardCharsets.US_ASCII)).journalsItsEffects = true;
     config.onChange("freshet-client-output-hard-limit", v -> outputHardLimitBytes = config.getLong(
         "freshet-client-output-hard-limit"));
@@ -254,6 +258,7 @@ public final class Engine {
       blocking.unblock(s.waiter);
     }
     unwatchAll(s);
+    pubSub.unsubscribeEverything(s);
     s.pending.clear();
     sessions.remove(s.id);
   }
@@ -408,11 +413,25 @@ public final class Engine {
       reject(s, spec, writesRefused);
       return;
     }
+    if (s.inPubSub() && s.protocol() == 2 && !allowedToSubscribers(spec)) {
+      reject(s, spec, "ERR Can't execute '" + spec.fullName + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING"
+          + " / QUIT / RESET are allowed in this context");
+      return;
+    }
     if (Multi.queues(s, spec)) {
       Multi.queue(s, argv);
       return;
     }
     invoke(call, Caller.CLIENT, s, spec, argv, nowMs, s.out, null);
+  }
+
+  /** What a RESP2 client may send once it subscribed: its replies look like messages. */
+  private static boolean allowedToSubscribers(CommandSpec spec) {
+    return switch (spec.fullName) {
+      case "ping", "subscribe", "ssubscribe", "unsubscribe", "sunsubscribe", "psubscribe", "punsubscribe", "quit",
+          "reset" -> true;
+      default -> false;
+    };
   }
 
   private static boolean arityFits(CommandSpec spec, byte[][] argv) {

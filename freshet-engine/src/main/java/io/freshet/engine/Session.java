@@ -1,5 +1,6 @@
 package io.freshet.engine;
 
+import io.freshet.engine.keyspace.Dict;
 import io.freshet.engine.protocol.ReplyWriter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -39,6 +40,14 @@ public final class Session {
   final ArrayDeque<byte[][]> pending = new ArrayDeque<>();
   boolean dirtyOutput;
 
+  // Pub/Sub: this client's subscriptions (null until its first), insertion-ordered; the reverse
+  // maps are PubSub's.
+  private Dict<Boolean> channels;
+  private Dict<Boolean> shardChannels;
+  private Dict<Boolean> patterns;
+  /** When the output first passed its class's soft limit (0: it is under it). */
+  long softLimitSinceMs;
+
   Session(long id, Connection connection, long nowMs) {
     this.id = id;
     this.connection = connection;
@@ -49,6 +58,43 @@ public final class Session {
 
   public int protocol() {
     return out.protocol();
+  }
+
+  Dict<Boolean> subscriptions(PubSub.Kind kind) {
+    if (kind == PubSub.Kind.SHARD) {
+      return shardChannels != null ? shardChannels : (shardChannels = new Dict<>());
+    }
+    return channels != null ? channels : (channels = new Dict<>());
+  }
+
+  Dict<Boolean> patternSubscriptions() {
+    return patterns != null ? patterns : (patterns = new Dict<>());
+  }
+
+  /** Channels and patterns (what SUBSCRIBE and PSUBSCRIBE confirmations count; CLIENT LIST sub/psub). */
+  public int subscriptionCount() {
+    return channelCount() + patternCount();
+  }
+
+  public int channelCount() {
+    return channels == null ? 0 : channels.size();
+  }
+
+  public int patternCount() {
+    return patterns == null ? 0 : patterns.size();
+  }
+
+  public int shardSubscriptionCount() {
+    return shardChannels == null ? 0 : shardChannels.size();
+  }
+
+  public int totalSubscriptionCount() {
+    return subscriptionCount() + shardSubscriptionCount();
+  }
+
+  /** Redis's CLIENT_PUBSUB: subscribed to anything (in RESP2 only a few commands are then allowed). */
+  public boolean inPubSub() {
+    return totalSubscriptionCount() > 0;
   }
 
   public boolean isBlocked() {

@@ -89,11 +89,15 @@ final class ClientCommands {
     long ageSec = (c.nowMs - s.createdMs) / 1000;
     long idleSec = (c.nowMs - s.lastInteractionMs) / 1000;
     StringBuilder flags = new StringBuilder();
-    if (s.isBlocked()) {
-      flags.append('b');
+    // in Redis's order (networking.c getClientInfoString)
+    if (s.inPubSub()) {
+      flags.append('P');
     }
     if (s.inMulti) {
       flags.append('x');
+    }
+    if (s.isBlocked()) {
+      flags.append('b');
     }
     if (s.dirtyCas) {
       flags.append('d');
@@ -110,22 +114,26 @@ final class ClientCommands {
     long omem = s.out.pendingBytes() + s.connection.networkPendingBytes();
     return "id=" + s.id + " addr=" + s.connection.remoteAddress() + " laddr=" + s.connection.localAddress()
         + " fd=" + (7 + s.id) + " name=" + s.nameString() + " age=" + ageSec + " idle=" + idleSec
-        + " flags=" + flags + " db=" + s.db + " sub=0 psub=0 ssub=0 multi=" + (s.inMulti ? s.queued.size() : -1)
+        + " flags=" + flags + " db=" + s.db + " sub=" + s.channelCount() + " psub=" + s.patternCount()
+        + " ssub=" + s.shardSubscriptionCount() + " multi=" + (s.inMulti ? s.queued.size() : -1)
         + " watch=" + s.watched.size() + " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0"
         + " omem=" + omem + " tot-mem=" + (omem + 16384) + " events=r cmd=" + s.lastCommand + " user=default"
         + " redir=-1 resp=" + s.protocol() + " lib-name=" + s.libName + " lib-ver=" + s.libVersion;
   }
 
+  /** Redis's getClientType as CLIENT LIST/KILL TYPE name it (no replicas or masters yet). */
+  private static String typeOf(Session s) {
+    return s.inPubSub() ? "pubsub" : "normal";
+  }
+
   private static void list(Call c) {
     List<Long> ids = null;
+    String type = null;
     for (int i = 2; i < c.argc(); i++) {
       if (c.argIs(i, "TYPE") && i + 1 < c.argc()) {
-        String type = c.argString(i + 1).toLowerCase();
+        type = c.argString(i + 1).toLowerCase();
         if (!List.of("normal", "master", "replica", "slave", "pubsub").contains(type)) {
           throw new CommandError("ERR Unknown client type '" + c.argString(i + 1) + "'");
-        }
-        if (!type.equals("normal")) {
-          ids = List.of();
         }
         i++;
       } else if (c.argIs(i, "ID") && i + 1 < c.argc()) {
@@ -143,7 +151,7 @@ final class ClientCommands {
     }
     StringBuilder sb = new StringBuilder();
     for (Session s : c.engine.sessions()) {
-      if (ids == null || ids.contains(s.id)) {
+      if ((ids == null || ids.contains(s.id)) && (type == null || type.equals(typeOf(s)))) {
         sb.append(describe(c, s)).append('\n');
       }
     }
@@ -210,7 +218,7 @@ final class ClientCommands {
     for (Session s : c.engine.sessions()) {
       if ((id != null && s.id != id) || (addr != null && !s.connection.remoteAddress().equals(addr))
           || (laddr != null && !s.connection.localAddress().equals(laddr))
-          || (type != null && !type.equals("normal"))
+          || (type != null && !type.equals(typeOf(s)))
           || (maxAge != null && (c.nowMs - s.createdMs) / 1000 < maxAge)
           || (skipMe && s == c.session)) {
         continue;

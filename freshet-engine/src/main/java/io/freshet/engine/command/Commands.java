@@ -24,5 +24,6 @@ public final class Commands {
     StreamDeleteCommands.register(table);
     StreamIdempotencyCommands.register(table);
     StreamNackCommand.register(table);
+    PubSubCommands.register(table);
   }
 }

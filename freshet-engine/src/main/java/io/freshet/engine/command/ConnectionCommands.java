@@ -31,7 +31,12 @@ final class ConnectionCommands {
     if (c.argc() > 2) {
       throw Errors.wrongArity("ping");
     }
-    if (c.argc() == 1) {
+    if (c.session.inPubSub() && c.session.protocol() == 2) {
+      // a RESP2 subscriber reads every reply as a message-shaped array
+      c.out.arrayHeader(2);
+      c.out.bulk("pong");
+      c.out.bulk(c.argc() == 1 ? new byte[0] : c.arg(1));
+    } else if (c.argc() == 1) {
       c.out.simple("PONG");
     } else {
       c.out.bulk(c.arg(1));
@@ -149,6 +154,7 @@ final class ConnectionCommands {
   static void reset(Call c) {
     Session s = c.session;
     c.engine.discardTransaction(s);
+    c.engine.pubSub.unsubscribeEverything(s);
     s.db = 0;
     s.out.setProtocol(2);
     s.name = null;

@@ -256,7 +256,8 @@ final class ServerCommands {
         .append("client_recent_max_input_buffer:0\r\n")
         .append("client_recent_max_output_buffer:").append(maxOut).append("\r\n")
         .append("blocked_clients:").append(c.engine.blockedClients()).append("\r\n")
-        .append("tracking_clients:0\r\npubsub_clients:0\r\n")
+        .append("tracking_clients:0\r\n")
+        .append("pubsub_clients:").append(c.engine.pubSub.clientCount()).append("\r\n")
         .append("watching_clients:").append(c.engine.watchingClients()).append("\r\n")
         .append("clients_in_timeout_table:").append(c.engine.clientsInTimeoutTable()).append("\r\n")
         .append("total_watched_keys:").append(c.engine.watchedKeys()).append("\r\n")
@@ -368,7 +369,10 @@ final class ServerCommands {
         .append("evicted_keys:0\r\n")
         .append("keyspace_hits:").append(st.keyspaceHits).append("\r\n")
         .append("keyspace_misses:").append(st.keyspaceMisses).append("\r\n")
-        .append("pubsub_channels:0\r\npubsub_patterns:0\r\n")
+        .append("pubsub_channels:").append(c.engine.pubSub.channelCount(io.freshet.engine.PubSub.Kind.GLOBAL))
+        .append("\r\npubsub_patterns:").append(c.engine.pubSub.patternCount())
+        .append("\r\npubsubshard_channels:").append(c.engine.pubSub.channelCount(io.freshet.engine.PubSub.Kind.SHARD))
+        .append("\r\n")
         .append("total_error_replies:").append(st.errorReplies).append("\r\n");
   }
 
